@@ -1,0 +1,311 @@
+package core
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Provider names a registry service regmint can mint credentials for.
+type Provider string
+
+// The providers. Their string values are what users write in inputs and
+// configuration.
+const (
+	// ProviderTCR is Tencent Cloud TCR Enterprise edition.
+	ProviderTCR Provider = "tcr"
+	// ProviderSWR is Huawei Cloud SWR shared edition.
+	ProviderSWR Provider = "swr"
+	// ProviderSWREnterprise is Huawei Cloud SWR Enterprise edition.
+	ProviderSWREnterprise Provider = "swr-enterprise"
+)
+
+// Providers lists every provider, in documentation order.
+func Providers() []Provider { return []Provider{ProviderTCR, ProviderSWR, ProviderSWREnterprise} }
+
+// Huawei reports whether p is one of the Huawei Cloud SWR editions.
+func (p Provider) Huawei() bool { return p == ProviderSWR || p == ProviderSWREnterprise }
+
+// TokenType says how long a credential lives.
+type TokenType string
+
+// The token types.
+const (
+	// TokenTemp is a temporary credential (TCR: 1 h; SWR: hours).
+	TokenTemp TokenType = "temp"
+	// TokenLongTerm is a long-term credential that must be revoked when
+	// replaced (TCR longterm token, SWR Enterprise long-term credential, SWR
+	// shared-edition AK/SK-derived login).
+	TokenLongTerm TokenType = "longterm"
+)
+
+// Field names used in validation errors. They match the GitHub Action's
+// input names and the rotation config's keys, so an error points at what the
+// user wrote.
+const (
+	FieldProvider       = "provider"
+	FieldRegion         = "region"
+	FieldInstanceID     = "instance-id"
+	FieldRegistry       = "registry"
+	FieldTokenType      = "token-type"
+	FieldAPIEndpoint    = "api-endpoint"
+	FieldIAMEndpoint    = "iam-endpoint"
+	FieldSTSEndpoint    = "sts-endpoint"
+	FieldAccessKeyID    = "access-key-id"
+	FieldAccessSecret   = "access-key-secret"
+	FieldSecurityToken  = "security-token"
+	FieldProjectID      = "project-id"
+	FieldIAMUser        = "iam-user"
+	FieldIAMPassword    = "iam-password"
+	FieldIAMDomain      = "iam-domain"
+	FieldRoleARN        = "role-arn"
+	FieldOIDCProviderID = "oidc-provider-id"
+	FieldIdPID          = "idp-id"
+	FieldAuth           = "auth"
+)
+
+// Target says what to mint: which registry, where, which kind of token and
+// how to authenticate to the cloud.
+type Target struct {
+	Provider Provider
+	// Region is the cloud region id, e.g. "ap-guangzhou" or "cn-north-4".
+	Region string
+	// InstanceID is the TCR or SWR Enterprise instance; unused by the SWR
+	// shared edition.
+	InstanceID string
+	// Registry is the registry host; empty means discover it from the
+	// instance (or derive it from the region for the SWR shared edition).
+	Registry string
+	// TokenType is TokenTemp (the default when empty) or TokenLongTerm.
+	TokenType TokenType
+	// Description labels a long-term token at the vendor.
+	Description string
+	// APIEndpoint overrides the registry service API (TCR or SWR) endpoint:
+	// scheme://host[:port].
+	APIEndpoint string
+	// IAMEndpoint overrides the Huawei IAM endpoint.
+	IAMEndpoint string
+	// STSEndpoint overrides the Tencent STS endpoint used by keyless login.
+	STSEndpoint string
+	// Auth says how to authenticate to the cloud.
+	Auth Auth
+}
+
+// Type returns the token type, TokenTemp when unset.
+func (t Target) Type() TokenType {
+	if t.TokenType == "" {
+		return TokenTemp
+	}
+	return t.TokenType
+}
+
+// FieldError is a validation error for one field: what was wrong and what
+// is accepted. It never holds the value of a secret field.
+type FieldError struct {
+	Field    string
+	Problem  string
+	Accepted string
+}
+
+func (e *FieldError) Error() string {
+	if e.Accepted == "" {
+		return e.Field + ": " + e.Problem
+	}
+	return e.Field + ": " + e.Problem + "; accepted: " + e.Accepted
+}
+
+// FieldErrors returns every FieldError in err (which may be joined).
+func FieldErrors(err error) []*FieldError {
+	var out []*FieldError
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		if fe, ok := e.(*FieldError); ok {
+			out = append(out, fe)
+			return
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		walk(errors.Unwrap(e))
+	}
+	walk(err)
+	return out
+}
+
+var (
+	reRegion      = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
+	reTCRInstance = regexp.MustCompile(`^tcr-[a-z0-9]{4,32}$`)
+	reSWRInstance = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+	reHostLabel   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+)
+
+// Validate checks every field and returns all problems joined, each a
+// *FieldError naming the field, what was wrong and what is accepted. It
+// makes no network call.
+func (t Target) Validate() error {
+	var errs []error
+	add := func(field, problem, accepted string) {
+		errs = append(errs, &FieldError{Field: field, Problem: problem, Accepted: accepted})
+	}
+	switch t.Provider {
+	case ProviderTCR, ProviderSWR, ProviderSWREnterprise:
+	case "":
+		add(FieldProvider, "is required", "tcr, swr, swr-enterprise")
+	default:
+		add(FieldProvider, fmt.Sprintf("%q is not a provider", string(t.Provider)), "tcr, swr, swr-enterprise")
+	}
+	switch {
+	case t.Region == "":
+		add(FieldRegion, "is required", "a region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei)")
+	case !reRegion.MatchString(t.Region):
+		add(FieldRegion, fmt.Sprintf("%q is not a region id", t.Region), "a lowercase region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei)")
+	}
+	switch t.Provider {
+	case ProviderTCR:
+		switch {
+		case t.InstanceID == "":
+			add(FieldInstanceID, "is required for provider tcr", "a TCR Enterprise instance id such as tcr-abcd1234")
+		case !reTCRInstance.MatchString(t.InstanceID):
+			add(FieldInstanceID, fmt.Sprintf("%q is not a TCR instance id", t.InstanceID), "a TCR Enterprise instance id such as tcr-abcd1234")
+		}
+	case ProviderSWREnterprise:
+		switch {
+		case t.InstanceID == "":
+			add(FieldInstanceID, "is required for provider swr-enterprise", "the SWR Enterprise instance id (letters, digits and hyphens)")
+		case !reSWRInstance.MatchString(t.InstanceID):
+			add(FieldInstanceID, fmt.Sprintf("%q is not an SWR Enterprise instance id", t.InstanceID), "letters, digits and hyphens, at most 64")
+		}
+	case ProviderSWR:
+		if t.InstanceID != "" {
+			add(FieldInstanceID, "is not used by provider swr (the shared edition has no instances)", "empty, or provider swr-enterprise")
+		}
+	}
+	if t.Registry != "" {
+		if err := checkHost(t.Registry); err != nil {
+			add(FieldRegistry, fmt.Sprintf("%q %v", t.Registry, err), "a registry host name with an optional port, without scheme or path, e.g. myreg.tencentcloudcr.com")
+		}
+	}
+	switch t.TokenType {
+	case "", TokenTemp, TokenLongTerm:
+	default:
+		add(FieldTokenType, fmt.Sprintf("%q is not a token type", string(t.TokenType)), "temp, longterm")
+	}
+	for _, ep := range []struct{ field, value string }{
+		{FieldAPIEndpoint, t.APIEndpoint}, {FieldIAMEndpoint, t.IAMEndpoint}, {FieldSTSEndpoint, t.STSEndpoint},
+	} {
+		if ep.value == "" {
+			continue
+		}
+		if err := CheckEndpoint(ep.value); err != nil {
+			add(ep.field, fmt.Sprintf("%q %v", ep.value, err), "an absolute URL scheme://host[:port] with scheme http or https")
+		}
+	}
+	if t.IAMEndpoint != "" && !t.Provider.Huawei() && t.Provider != "" {
+		add(FieldIAMEndpoint, "is only used by the Huawei providers", "empty for provider tcr")
+	}
+	if t.STSEndpoint != "" && t.Provider.Huawei() {
+		add(FieldSTSEndpoint, "is only used by provider tcr", "empty for the Huawei providers")
+	}
+	errs = append(errs, t.Auth.validate(t.Provider)...)
+	return errors.Join(errs...)
+}
+
+func checkHost(h string) error {
+	if strings.Contains(h, "://") {
+		return errors.New("has a scheme")
+	}
+	u, err := url.Parse("//" + h)
+	if err != nil || u.Host != h || u.Path != "" {
+		return errors.New("is not a host[:port]")
+	}
+	host := u.Hostname()
+	if host == "" {
+		return errors.New("has no host name")
+	}
+	if port := u.Port(); port != "" {
+		if len(port) > 5 || strings.TrimLeft(port, "0123456789") != "" {
+			return errors.New("has a bad port")
+		}
+	}
+	if strings.HasPrefix(host, "[") || strings.Contains(host, ":") {
+		return nil // IPv6 literal
+	}
+	for _, label := range strings.Split(host, ".") {
+		if !reHostLabel.MatchString(label) {
+			return errors.New("is not a valid host name")
+		}
+	}
+	return nil
+}
+
+// CheckEndpoint checks an API endpoint override: an absolute http or https
+// URL with a host and nothing after it but an optional "/".
+func CheckEndpoint(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return errors.New("is not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("does not start with http:// or https://")
+	case u.Host == "" || u.Hostname() == "":
+		return errors.New("has no host")
+	case u.User != nil:
+		return errors.New("must not hold user information")
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "":
+		return errors.New("must not have a path, query or fragment")
+	}
+	return checkHost(u.Host)
+}
+
+// Fingerprint identifies everything about the target that decides which
+// credential it mints, without any secret: a stored credential minted for
+// another fingerprint must be minted again. Rotating the cloud secret key
+// alone does not change it; changing the access key id does.
+func (t Target) Fingerprint() string {
+	h := sha256.New()
+	for _, s := range []string{
+		"v1", string(t.Provider), t.Region, t.InstanceID, t.Registry, string(t.Type()),
+		t.APIEndpoint, t.IAMEndpoint, t.STSEndpoint,
+		string(t.Auth.Method(t.Provider)), t.Auth.AccessKeyID, t.Auth.ProjectID,
+		t.Auth.IAMUser, t.Auth.IAMDomain, t.Auth.RoleARN, t.Auth.OIDCProviderID, t.Auth.IdPID,
+	} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// String renders the target without secrets.
+func (t Target) String() string {
+	s := fmt.Sprintf("%s/%s", t.Provider, t.Region)
+	if t.InstanceID != "" {
+		s += "/" + t.InstanceID
+	}
+	if t.Registry != "" {
+		s += " registry=" + t.Registry
+	}
+	return s + " token=" + string(t.Type()) + " auth=" + string(t.Auth.Method(t.Provider))
+}
+
+// LogValue implements slog.LogValuer without secrets.
+func (t Target) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("provider", string(t.Provider)),
+		slog.String("region", t.Region),
+		slog.String("instance_id", t.InstanceID),
+		slog.String("registry", t.Registry),
+		slog.String("token_type", string(t.Type())),
+		slog.String("auth", string(t.Auth.Method(t.Provider))),
+	)
+}
