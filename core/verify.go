@@ -104,6 +104,10 @@ func (v Verifier) Verify(ctx context.Context, cred Credential) Verification {
 	secrets := cred.Secrets()
 	ch, err := transport.Ping(ctx, reg, rt)
 	if err != nil {
+		var te *transport.Error
+		if errors.As(err, &te) {
+			return Verification{Result: VerifyUnknown, Detail: fmt.Sprintf("registry answered GET /v2/ with HTTP %d", te.StatusCode)}
+		}
 		return Verification{Result: VerifyUnknown, Detail: "registry unreachable: " + clean(err, secrets)}
 	}
 	scheme := strings.ToLower(ch.Scheme)
