@@ -1,0 +1,33 @@
+# regmint: `make demo` runs the whole flow against the local emulated clouds;
+# `make test` runs every check CI runs.
+SHELL := /bin/bash
+GO ?= go
+GOBIN := $(shell $(GO) env GOPATH)/bin
+STATICCHECK_VERSION := v0.8.2
+ACTIONLINT_VERSION := v1.7.12
+
+.PHONY: demo test lint vet fmt-check tools build
+
+demo:
+	$(GO) run ./core/cmd/demo
+
+tools:
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+lint: fmt-check vet
+	$(GOBIN)/staticcheck ./...
+	$(GOBIN)/actionlint
+
+test: lint
+	$(GO) test -race -count=1 ./...
+
+build:
+	$(GO) build ./...
