@@ -1,0 +1,22 @@
+// Command demo runs regmint end to end on this machine against the
+// emulated clouds (loopback emulators of Tencent TCR and Huawei SWR that
+// verify signatures and serve registries): it mints credentials of every
+// kind, checks each against its registry, revokes the long-term ones, and
+// prints what a user would see, never a password.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "demo failed:", err)
+		os.Exit(1)
+	}
+}
