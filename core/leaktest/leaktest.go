@@ -48,15 +48,18 @@ func Find(text string, secrets ...string) []string {
 		if len(s) < minLen {
 			continue
 		}
-		forms := map[string]string{
-			"plain":      s,
-			"base64":     base64.StdEncoding.EncodeToString([]byte(s)),
-			"base64url":  base64.RawURLEncoding.EncodeToString([]byte(s)),
-			"url-escape": url.QueryEscape(s),
+		forms := []struct{ name, text string }{
+			{"plain", s},
+			{"base64", base64.StdEncoding.EncodeToString([]byte(s))},
+			{"base64url", base64.RawURLEncoding.EncodeToString([]byte(s))},
+			{"url-escape", url.QueryEscape(s)},
 		}
-		for name, f := range forms {
-			if strings.Contains(text, f) {
-				found = append(found, "secret #"+strconv.Itoa(i)+" ("+name+")")
+		for j, f := range forms {
+			if j > 0 && f.text == s {
+				continue // this encoding leaves the secret as it is
+			}
+			if strings.Contains(text, f.text) {
+				found = append(found, "secret #"+strconv.Itoa(i)+" ("+f.name+")")
 			}
 		}
 	}
