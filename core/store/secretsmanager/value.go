@@ -1,0 +1,141 @@
+package secretsmanager
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/regmint/regmint/core"
+)
+
+// value is the JSON document stored as a secret's SecretString. "auths"
+// makes it a docker config.json; docker, go-containerregistry and
+// Kubernetes ignore the other top-level keys. Field order is fixed, so the
+// same record always encodes to the same bytes (and the same request
+// token).
+type value struct {
+	Auths           map[string]core.AuthEntry `json:"auths"`
+	Registry        string                    `json:"registry"`
+	Username        string                    `json:"username"`
+	Password        string                    `json:"password"`
+	ExpiresAt       string                    `json:"expires_at,omitempty"`
+	TokenID         string                    `json:"token_id,omitempty"`
+	IssuedAt        string                    `json:"issued_at,omitempty"`
+	Fingerprint     string                    `json:"fingerprint,omitempty"`
+	PreviousTokenID string                    `json:"previous_token_id,omitempty"`
+}
+
+// metadata is what Get reads back from a value: everything but the secret.
+type metadata struct {
+	Registry        string `json:"registry"`
+	Username        string `json:"username"`
+	ExpiresAt       string `json:"expires_at"`
+	TokenID         string `json:"token_id"`
+	IssuedAt        string `json:"issued_at"`
+	Fingerprint     string `json:"fingerprint"`
+	PreviousTokenID string `json:"previous_token_id"`
+}
+
+// encodeValue renders a record as the secret value. The result is secret.
+func encodeValue(r core.Record) (string, error) {
+	c := r.Credential
+	if err := c.Check(); err != nil {
+		return "", err
+	}
+	v := value{
+		Auths:           map[string]core.AuthEntry{c.Registry: c.DockerAuthEntry()},
+		Registry:        c.Registry,
+		Username:        c.Username,
+		Password:        c.Password,
+		ExpiresAt:       formatTime(c.ExpiresAt),
+		TokenID:         c.TokenID,
+		IssuedAt:        formatTime(r.IssuedAt),
+		Fingerprint:     r.Fingerprint,
+		PreviousTokenID: r.PreviousTokenID,
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", errors.New("encode secret value failed") // cannot happen for strings; never echo the value
+	}
+	return string(b), nil
+}
+
+// errNotRegmint marks a value regmint did not write (a placeholder a
+// template created, or another program's secret): there is no credential
+// to keep, so Get reports it as not found and Put replaces it (the old
+// value stays readable as AWSPREVIOUS).
+var errNotRegmint = errors.New("holds no regmint credential")
+
+// decodeMetadata reads the metadata of a secret value. Its errors never
+// quote the value.
+func decodeMetadata(s string) (core.Stored, error) {
+	var m metadata
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return core.Stored{}, fmt.Errorf("%w: value is not JSON (syntax error at byte %d)", errNotRegmint, se.Offset)
+		}
+		return core.Stored{}, fmt.Errorf("%w: value is not a JSON object of the regmint shape", errNotRegmint)
+	}
+	if m.Registry == "" {
+		return core.Stored{}, fmt.Errorf(`%w: value has no "registry"`, errNotRegmint)
+	}
+	if m.Username == "" {
+		return core.Stored{}, errors.New(`value has a "registry" but no "username"`)
+	}
+	st := core.Stored{
+		Registry:        m.Registry,
+		Username:        m.Username,
+		Fingerprint:     m.Fingerprint,
+		TokenID:         m.TokenID,
+		PreviousTokenID: m.PreviousTokenID,
+	}
+	var err error
+	if st.ExpiresAt, err = parseTime("expires_at", m.ExpiresAt); err != nil {
+		return core.Stored{}, err
+	}
+	if st.IssuedAt, err = parseTime("issued_at", m.IssuedAt); err != nil {
+		return core.Stored{}, err
+	}
+	return st, nil
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("value field %q is not an RFC 3339 time", field)
+	}
+	return t.UTC(), nil
+}
+
+// requestToken derives the ClientRequestToken (which becomes the version
+// id) of writing value to the secret id: a version 8 UUID made of the
+// first 16 bytes of SHA-256 over a domain tag, the id and the value. The
+// same write always carries the same token, so Secrets Manager treats a
+// retry as a no-op; a different value gets a different token. The digest
+// does not reveal the value (the value holds a high-entropy password).
+func requestToken(id, val string) string {
+	h := sha256.New()
+	h.Write([]byte("regmint secretsmanager v1\x00"))
+	h.Write([]byte(id))
+	h.Write([]byte{0})
+	h.Write([]byte(val))
+	b := h.Sum(nil)[:16]
+	b[6] = b[6]&0x0f | 0x80 // version 8: custom (RFC 9562)
+	b[8] = b[8]&0x3f | 0x80 // variant 10
+	x := hex.EncodeToString(b)
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
