@@ -17,6 +17,7 @@
 package tcrtest
 
 import (
+	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -117,6 +118,11 @@ func New(opts ...Option) *Server {
 	s.STSURL = s.sts.URL
 	return s
 }
+
+// STSCertificate returns the certificate of the STS listener, for clients
+// that must trust it by other means than Transport (e.g. a child process
+// given SSL_CERT_FILE).
+func (s *Server) STSCertificate() *x509.Certificate { return s.sts.Certificate() }
 
 // Close shuts the API, STS and every instance registry down. Requests
 // held by injected latency are released first.
