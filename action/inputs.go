@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/regmint/regmint/core"
+)
+
+// Input names, as action.yml declares them.
+const (
+	inputProvider       = "provider"
+	inputRegion         = "region"
+	inputInstanceID     = "instance-id"
+	inputRegistry       = "registry"
+	inputTokenType      = "token-type"
+	inputRoleARN        = "role-arn"
+	inputOIDCProviderID = "oidc-provider-id"
+	inputIdPID          = "idp-id"
+	inputAudience       = "audience"
+	inputIAMUser        = "iam-user"
+	inputIAMPassword    = "iam-password"
+	inputIAMDomain      = "iam-domain"
+	inputProjectID      = "project-id"
+	inputAccessKeyID    = "access-key-id"
+	inputAccessSecret   = "access-key-secret"
+	inputSecurityToken  = "security-token"
+	inputAPIEndpoint    = "api-endpoint"
+	inputIAMEndpoint    = "iam-endpoint"
+	inputSTSEndpoint    = "sts-endpoint"
+	inputVerify         = "verify"
+	inputMaskPassword   = "mask-password"
+	inputRevoke         = "revoke"
+)
+
+// tencentAudience is the audience Tencent Cloud STS expects in a web
+// identity token.
+const tencentAudience = "sts.tencentcloudapi.com"
+
+// envOIDCRequestURL is set by the runner when the job may request an OIDC
+// token (permissions: id-token: write).
+const envOIDCRequestURL = "ACTIONS_ID_TOKEN_REQUEST_URL"
+
+// config is everything the action's inputs say, validated.
+type config struct {
+	target       core.Target
+	verify       bool
+	maskPassword bool
+	revoke       bool
+	// audience of the GitHub OIDC token, when keyless.
+	audience string
+}
+
+// keyless reports whether the target logs in with a GitHub OIDC token.
+func (c *config) keyless() bool { return c.target.Auth.Method(c.target.Provider) == core.AuthOIDC }
+
+// inputSource is the part of githubactions.Action the parser reads.
+type inputSource interface {
+	GetInput(name string) string
+	Getenv(key string) string
+}
+
+// configFromInputs reads and validates every input up front, before any
+// network call. The error lists every bad input, each naming the input and
+// what it accepts; it never holds a secret.
+func configFromInputs(a inputSource) (*config, error) {
+	var errs []error
+	boolInput := func(name string, def bool) bool {
+		switch v := strings.ToLower(a.GetInput(name)); v {
+		case "":
+			return def
+		case "true":
+			return true
+		case "false":
+			return false
+		default:
+			errs = append(errs, &core.FieldError{Field: name, Problem: fmt.Sprintf("%q is not a boolean", a.GetInput(name)), Accepted: "true, false"})
+			return def
+		}
+	}
+	c := &config{
+		target: core.Target{
+			Provider:    core.Provider(strings.ToLower(a.GetInput(inputProvider))),
+			Region:      a.GetInput(inputRegion),
+			InstanceID:  a.GetInput(inputInstanceID),
+			Registry:    a.GetInput(inputRegistry),
+			TokenType:   core.TokenType(strings.ToLower(a.GetInput(inputTokenType))),
+			APIEndpoint: a.GetInput(inputAPIEndpoint),
+			IAMEndpoint: a.GetInput(inputIAMEndpoint),
+			STSEndpoint: a.GetInput(inputSTSEndpoint),
+			Description: "regmint GitHub Action",
+			Auth: core.Auth{
+				AccessKeyID:     a.GetInput(inputAccessKeyID),
+				AccessKeySecret: a.GetInput(inputAccessSecret),
+				SecurityToken:   a.GetInput(inputSecurityToken),
+				ProjectID:       a.GetInput(inputProjectID),
+				IAMUser:         a.GetInput(inputIAMUser),
+				IAMPassword:     a.GetInput(inputIAMPassword),
+				IAMDomain:       a.GetInput(inputIAMDomain),
+				RoleARN:         a.GetInput(inputRoleARN),
+				OIDCProviderID:  a.GetInput(inputOIDCProviderID),
+				IdPID:           a.GetInput(inputIdPID),
+				SessionName:     "regmint-github-action",
+			},
+		},
+		audience: a.GetInput(inputAudience),
+	}
+	c.verify = boolInput(inputVerify, true)
+	c.maskPassword = boolInput(inputMaskPassword, true)
+	c.revoke = boolInput(inputRevoke, true)
+	if repo := a.Getenv("GITHUB_REPOSITORY"); repo != "" {
+		c.target.Description = "regmint GitHub Action, " + repo
+	}
+	if err := c.target.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 && c.keyless() {
+		if c.audience == "" && c.target.Provider == core.ProviderTCR {
+			c.audience = tencentAudience
+		}
+		if a.Getenv(envOIDCRequestURL) == "" {
+			field := inputIdPID
+			if c.target.Provider == core.ProviderTCR {
+				field = inputRoleARN
+			}
+			errs = append(errs, &core.FieldError{
+				Field:    field,
+				Problem:  "keyless login needs a GitHub OIDC token, but " + envOIDCRequestURL + " is not set",
+				Accepted: "add `permissions: id-token: write` to the workflow or job",
+			})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, inputError(errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// inputError renders validation errors as one line: "input x: ...; input y: ...".
+func inputError(err error) error {
+	fes := core.FieldErrors(err)
+	if len(fes) == 0 {
+		return err
+	}
+	parts := make([]string, len(fes))
+	for i, fe := range fes {
+		parts[i] = "input " + fe.Error()
+	}
+	return errors.New(strings.Join(parts, "; "))
+}
