@@ -9,7 +9,8 @@ ACTIONLINT_VERSION := v1.7.12
 .PHONY: demo test lint vet fmt-check tools build
 
 demo:
-	$(GO) run ./core/cmd/demo
+	$(GO) build -o bin/regmint-action ./action
+	$(GO) run ./core/cmd/demo -action bin/regmint-action
 
 # Pinned linters; `go install` is a no-op when they are current.
 tools:
