@@ -27,7 +27,7 @@ func TestDemo(t *testing.T) {
 		text string
 		min  int
 	}{
-		{"login: good", 4 + 5},                    // TCR: 2 auths x 2 types; SWR: 5 kinds
+		{"login: good", 4 + 5},                     // TCR: 2 auths x 2 types; SWR: 5 kinds
 		{"revoked; login with it now: bad", 2 + 1}, // TCR long-term x 2, SWR Enterprise long-term
 		{"Huawei Cloud SWR shared edition", 1},
 		{"outputs.password      = ***", 2},
