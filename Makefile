@@ -35,3 +35,18 @@ test: lint
 
 build:
 	$(GO) build ./...
+
+# The rotation function for AWS Lambda (provided.al2023, arm64, static,
+# stripped). `sam build` runs build-RotateFunction (template.yaml:
+# BuildMethod: makefile) with ARTIFACTS_DIR set; `make bootstrap` builds the
+# same binary into ./bin. For a local cron run, `go build ./functions/rotate`.
+LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
+
+.PHONY: build-RotateFunction bootstrap
+
+build-RotateFunction:
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set (sam build sets it)))
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/rotate
+
+bootstrap:
+	$(LAMBDA_BUILD) -o bin/bootstrap ./functions/rotate

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/regmint/regmint/core/rotation"
+)
+
+// invokeTimeout is each invocation's deadline, as a function timeout.
+const invokeTimeout = 60 * time.Second
+
+// logLines returns the JSON log lines of stdout with the given msg, and the
+// EMF documents.
+func logLines(t *testing.T, stdout, msg string) (lines []map[string]any, emf []map[string]any) {
+	t.Helper()
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Errorf("stdout line is not JSON: %q", sc.Text())
+			continue
+		}
+		if _, ok := m["_aws"]; ok {
+			emf = append(emf, m)
+		} else if m["msg"] == msg {
+			lines = append(lines, m)
+		}
+	}
+	return lines, emf
+}
+
+func decodeSummary(t *testing.T, o outcome) Summary {
+	t.Helper()
+	if o.kind != "response" {
+		t.Fatalf("runtime posted %s: %s", o.kind, o.body)
+	}
+	var s Summary
+	if err := json.Unmarshal(o.body, &s); err != nil {
+		t.Fatalf("response %q: %v", o.body, err)
+	}
+	return s
+}
+
+// TestLambdaMintsThenFresh drives the compiled bootstrap through the
+// Runtime API with two scheduled events: the first mints every target,
+// verified, into Secrets Manager; the second finds all fresh and calls no
+// vendor API that mints.
+func TestLambdaMintsThenFresh(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	api := newRuntimeAPI(t)
+	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{rotation.EnvConfig: c.config(false, "")}))
+
+	first := decodeSummary(t, api.invoke(t, invokeTimeout))
+	if first.Targets != 3 || first.Rotated != 3 || first.Failed != 0 {
+		t.Fatalf("first invocation: %+v, want 3 rotated", first)
+	}
+	for _, name := range targetNames {
+		v := c.current(t, name)
+		checkDockerConfig(t, "secret regmint/"+name, []byte(v.Value), 1)
+		var flat struct{ Registry, Username, Password, ExpiresAt string }
+		if err := json.Unmarshal([]byte(v.Value), &flat); err != nil || flat.Registry == "" || flat.Password == "" {
+			t.Errorf("secret regmint/%s: flat fields missing (%v)", name, err)
+		}
+	}
+	issued, puts := c.issues(), c.sm.Calls("PutSecretValue")+c.sm.Calls("CreateSecret")
+
+	second := decodeSummary(t, api.invoke(t, invokeTimeout))
+	if second.Rotated != 0 || second.Skipped != 3 || second.Failed != 0 {
+		t.Errorf("second invocation: %+v, want 3 fresh", second)
+	}
+	if got := c.issues(); got != issued {
+		t.Errorf("second invocation minted %d credentials, want none", got-issued)
+	}
+	if got := c.sm.Calls("PutSecretValue") + c.sm.Calls("CreateSecret"); got != puts {
+		t.Errorf("second invocation wrote %d secrets, want none", got-puts)
+	}
+	if second.MinSecondsToExpiry == nil || *second.MinSecondsToExpiry < 3000 {
+		t.Errorf("min seconds to expiry %v, want about an hour", second.MinSecondsToExpiry)
+	}
+
+	// The output reaches the pipe before the response is posted, but is
+	// copied into the buffer by another goroutine: wait for it.
+	var lines, emf []map[string]any
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if lines, emf = logLines(t, p.stdout.String(), "target"); len(emf) >= 8 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(lines) != 6 {
+		t.Errorf("%d target log lines, want one per target per invocation (6)", len(lines))
+	}
+	for _, l := range lines {
+		if l["request_id"] == nil || l["outcome"] == nil {
+			t.Errorf("target log line without request_id or outcome: %v", l)
+		}
+	}
+	if len(emf) != 8 { // per run: one run document and one per target
+		t.Errorf("%d EMF documents, want 8", len(emf))
+	}
+	for _, m := range emf {
+		d := m["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)
+		if d["Namespace"] != "regmint" {
+			t.Errorf("EMF namespace %v", d["Namespace"])
+		}
+	}
+	c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String()})
+}
+
+// TestLambdaFailedTargetNamed: a target whose instance does not exist
+// makes the invocation fail with an error naming it, after the others are
+// stored.
+func TestLambdaFailedTargetNamed(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	api := newRuntimeAPI(t)
+	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{rotation.EnvConfig: c.config(false, "", c.missingTarget(false))}))
+
+	o := api.invoke(t, invokeTimeout)
+	if o.kind != "error" {
+		t.Fatalf("runtime posted %s %s, want an error", o.kind, o.body)
+	}
+	var e struct{ ErrorMessage, ErrorType string }
+	if err := json.Unmarshal(o.body, &e); err != nil {
+		t.Fatalf("error body %q: %v", o.body, err)
+	}
+	if !strings.Contains(e.ErrorMessage, "1 of 4 targets") || !strings.Contains(e.ErrorMessage, "tcr-missing: ") || e.ErrorType != "FailedError" {
+		t.Errorf("error %+v, want FailedError naming tcr-missing", e)
+	}
+	for _, name := range targetNames {
+		if strings.Contains(e.ErrorMessage, name+":") {
+			t.Errorf("error names %s, which did not fail: %s", name, e.ErrorMessage)
+		}
+		checkDockerConfig(t, "secret regmint/"+name, []byte(c.current(t, name).Value), 1)
+	}
+	if _, ok := c.sm.Secret("regmint/tcr-missing"); ok {
+		t.Error("the failed target has a secret")
+	}
+	// The process serves the next invocation.
+	if o := api.invoke(t, invokeTimeout); o.kind != "error" {
+		t.Errorf("second invocation: %s, want the same error", o.kind)
+	}
+	c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String(), "error": string(o.body)})
+}
+
+// TestLambdaConfigFromSSM reads the config from an SSM parameter, once per
+// cold start.
+func TestLambdaConfigFromSSM(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	ssm := newSSMEmu(t, c.sm.Region, c.sm.Key())
+	ssm.Put("/regmint/config", c.config(false, "name-prefix: regmint/\n"))
+	api := newRuntimeAPI(t)
+	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{
+		rotation.EnvConfigSSMParameter: "/regmint/config",
+		"AWS_ENDPOINT_URL_SSM":         ssm.URL,
+		envNamePrefix:                  "regmint/",
+		envMetricsNamespace:            "regmint",
+	}))
+	if s := decodeSummary(t, api.invoke(t, invokeTimeout)); s.Rotated != 3 {
+		t.Errorf("first invocation %+v, want 3 rotated", s)
+	}
+	if s := decodeSummary(t, api.invoke(t, invokeTimeout)); s.Skipped != 3 {
+		t.Errorf("second invocation %+v, want 3 fresh", s)
+	}
+	if got := ssm.Calls(); got != 1 {
+		t.Errorf("SSM called %d times, want once per cold start", got)
+	}
+	c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String()})
+}
+
+// TestLambdaBadConfigIsInitError: a config (or deployment) problem is
+// posted as the runtime's init error, naming what is wrong, and the
+// process exits.
+func TestLambdaBadConfigIsInitError(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"bad provider", map[string]string{rotation.EnvConfig: "targets:\n  - {name: x, provider: acr, region: ap-guangzhou, credentials: {secret: src/tencent}}\n"},
+			`target "x" (targets[0]): provider: "acr" is not a provider`},
+		{"secret in config", map[string]string{rotation.EnvConfig: "targets:\n  - {name: x, provider: tcr, region: ap-guangzhou, instance-id: tcr-abcd1234, password: hunter2hunter2, credentials: {env: true}}\n"},
+			"password: secrets are refused in the config document"},
+		{"no config", nil, "no config: give a file"},
+		{"prefix differs from IAM's", map[string]string{rotation.EnvConfig: c.config(false, "name-prefix: other/\n"), envNamePrefix: "regmint/"},
+			`config name-prefix "other/" differs from REGMINT_NAME_PREFIX "regmint/"`},
+		{"file store without DOCKER_CONFIG", map[string]string{rotation.EnvConfig: c.config(true, "default-store: file\n")},
+			"store file, which in Lambda needs DOCKER_CONFIG"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := newRuntimeAPI(t)
+			p := startLambda(t, api, merge(c.awsEnv(), tc.env))
+			o := api.waitInitError(t)
+			var e struct{ ErrorMessage, ErrorType string }
+			if err := json.Unmarshal(o.body, &e); err != nil {
+				t.Fatalf("init error body %q: %v", o.body, err)
+			}
+			if !strings.Contains(e.ErrorMessage, tc.want) || o.errorType != "Runtime.ConfigInvalid" {
+				t.Errorf("init error %+v (type header %q), want it to say %q", e, o.errorType, tc.want)
+			}
+			if code := p.waitExit(t); code == 0 {
+				t.Error("the process exited 0 after an init error")
+			}
+			c.extra.Add("hunter2hunter2")
+			c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String(), "init error": string(o.body)})
+		})
+	}
+}

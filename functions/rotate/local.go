@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/regmint/regmint/core/rotation"
+)
+
+// Exit statuses of a local run.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // a target failed
+	exitBadSetup = 2 // bad config, flags or environment
+)
+
+const usage = `usage: rotate [-config FILE] [-docker-config FILE] [-timeout D] [-log-level L]
+
+Makes one rotation pass over the targets of the config and prints a report
+per target (minted, fresh or failed, with expiry; never a secret). The config
+is FILE, else the document in $REGMINT_CONFIG, else the SSM parameter named
+by $REGMINT_CONFIG_SSM_PARAMETER. Destinations of store "file" go to the
+docker config: -docker-config, else $DOCKER_CONFIG/config.json, else
+~/.docker/config.json. Secrets Manager is reached with AWS_REGION and
+AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY(/AWS_SESSION_TOKEN).
+
+Exit status: 0 all targets fine, 1 a target failed, 2 bad config or usage.
+
+`
+
+// runLocal makes one pass outside Lambda: for a build host's cron, or to
+// try a config.
+func runLocal(ctx context.Context, args []string, p process) int {
+	fs := flag.NewFlagSet("rotate", flag.ContinueOnError)
+	fs.SetOutput(p.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	configPath := fs.String("config", "", "the config document (YAML or JSON)")
+	dockerConfig := fs.String("docker-config", "", "the docker config.json that store \"file\" writes")
+	timeout := fs.Duration("timeout", 10*time.Minute, "the pass's deadline; targets not done by then are reported failed")
+	logLevel := fs.String("log-level", "off", "JSON log lines on stderr: debug, info, warn, error or off")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitBadSetup
+	}
+	level, err := parseLevel(*logLevel)
+	switch {
+	case err != nil:
+		fmt.Fprintf(p.stderr, "rotate: -log-level: %v\n", err)
+		return exitBadSetup
+	case fs.NArg() > 0:
+		fmt.Fprintf(p.stderr, "rotate: unexpected arguments %q\n", fs.Args())
+		fs.Usage()
+		return exitBadSetup
+	case *timeout <= 0:
+		fmt.Fprintf(p.stderr, "rotate: -timeout must be positive\n")
+		return exitBadSetup
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	r, err := build(ctx, deps{getenv: p.getenv, logs: p.stderr, logLevel: level,
+		configPath: *configPath, dockerConfig: *dockerConfig})
+	if err != nil {
+		fmt.Fprintf(p.stderr, "rotate: %v\n", err)
+		return exitBadSetup
+	}
+	rep := r.engine.Run(ctx)
+	if err := rep.WriteText(p.stdout); err != nil {
+		fmt.Fprintf(p.stderr, "rotate: write report: %v\n", err)
+	}
+	var fe *rotation.FailedError
+	if errors.As(rep.Err(), &fe) {
+		fmt.Fprintf(p.stderr, "rotate: %d of %d targets failed: %s\n", len(fe.Targets), fe.Total, strings.Join(fe.Targets, ", "))
+		return exitFailed
+	}
+	return exitOK
+}
