@@ -1,0 +1,32 @@
+package rotation
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestREADMEConfigParses keeps the README's example config valid.
+func TestREADMEConfigParses(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(raw), "### Config")
+	if !ok {
+		t.Fatal("README has no ### Config section")
+	}
+	_, rest, ok = strings.Cut(rest, "```yaml\n")
+	doc, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README's config section has no yaml block")
+	}
+	cfg, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatalf("README's example config does not parse: %v", err)
+	}
+	if len(cfg.Targets) != 2 {
+		t.Errorf("parsed %d targets, want 2", len(cfg.Targets))
+	}
+}
