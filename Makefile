@@ -23,6 +23,7 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 
 lint: tools fmt-check vet
 	$(GOBIN)/staticcheck ./...
