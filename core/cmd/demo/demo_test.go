@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -39,6 +41,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo shows %q %d times, want at least %d", want.text, got, want.min)
 		}
 	}
+	checkRotation(t, text)
 	if t.Failed() {
 		t.Logf("demo output:\n%s", text)
 	}
@@ -46,4 +49,65 @@ func TestDemo(t *testing.T) {
 		t.Fatal("the demo reported no secrets to check for")
 	}
 	leaktest.Check(t, "demo output", text, secrets.List()...)
+}
+
+// checkRotation checks the scheduled rotation part: what each of its four
+// runs reports, the revocation, and what consumers read.
+func checkRotation(t *testing.T, text string) {
+	t.Helper()
+	start := strings.Index(text, "Scheduled rotation function")
+	end := strings.Index(text, "GitHub Action, run as the runner")
+	if start < 0 || end < start {
+		t.Error("the demo shows no scheduled rotation part")
+		return
+	}
+	runs := strings.Split(text[start:end], "\n  run ")
+	if len(runs) != 5 {
+		t.Errorf("the rotation part shows %d runs, want 4", len(runs)-1)
+		return
+	}
+	for i, want := range []struct{ minted, fresh, summary string }{
+		{"3", "0", "3 targets: 3 minted, 0 skipped, 0 failed"},
+		{"0", "3", "3 targets: 0 minted, 3 skipped, 0 failed"},
+		{"3", "0", "3 targets: 3 minted, 0 skipped, 0 failed"},
+		{"3", "0", "3 targets: 3 minted, 0 skipped, 0 failed"},
+	} {
+		run := runs[i+1]
+		if got := fmt.Sprint(strings.Count(run, "| minted ")); got != want.minted {
+			t.Errorf("run %d: %s targets minted, want %s", i+1, got, want.minted)
+		}
+		if got := fmt.Sprint(strings.Count(run, "| fresh ")); got != want.fresh {
+			t.Errorf("run %d: %s targets fresh, want %s", i+1, got, want.fresh)
+		}
+		if !strings.Contains(run, want.summary) {
+			t.Errorf("run %d: no summary %q", i+1, want.summary)
+		}
+		wantRevoked := 0
+		if i == 3 {
+			wantRevoked = 1
+		}
+		if got := strings.Count(run, "revoked="); got != wantRevoked {
+			t.Errorf("run %d: %d revocations shown, want %d", i+1, got, wantRevoked)
+		}
+	}
+	for _, want := range []string{
+		"reason=\"secretsmanager:tcr-temp: missing\"",
+		"reason=\"secretsmanager:tcr-temp: expires in 35m0s, under refresh-margin 40m0s\"",
+		"reason=\"secretsmanager:tcr-long: long-term token is 25m0s old, rotate-every 25m0s\"",
+		"file:tcr-long(written)",
+		"TCR now holds 2 live long-term tokens",
+		"revoked in run 4: login with it now: bad",
+		"value (a docker config.json and a flat record; values not shown): auths {",
+		"password [", "hidden]  login: good",
+	} {
+		if !strings.Contains(text[start:end], want) {
+			t.Errorf("the rotation part does not show %q", want)
+		}
+	}
+	// The revoked id is the first run's long-term token.
+	first := regexp.MustCompile(`minted +tcr-long .* token=(\S+)`).FindStringSubmatch(runs[1])
+	revoked := regexp.MustCompile(`revoked=(\S+)`).FindStringSubmatch(runs[4])
+	if first == nil || revoked == nil || first[1] != revoked[1] {
+		t.Errorf("run 4 revoked %v, want the token of run 1 %v", revoked, first)
+	}
 }
