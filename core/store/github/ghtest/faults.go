@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/regmint/regmint/core/internal/faultq"
 )
 
 // Endpoints, as Calls, Inject and SetLatency name them; each covers the
@@ -67,16 +69,6 @@ func ServerError(endpoint string, status int) Fault {
 	return Fault{Endpoint: endpoint, Status: status, Message: http.StatusText(status)}
 }
 
-type pendingFault struct {
-	f Fault
-	n int // calls left; < 0: until ClearFaults
-}
-
-type faultState struct {
-	queue   []*pendingFault
-	latency map[string]time.Duration // by endpoint; "" for all
-}
-
 // Inject makes the next n calls matching f.Endpoint answer with f; n < 0
 // until ClearFaults. Faults apply in the order injected.
 func (s *Server) Inject(n int, f Fault) {
@@ -85,7 +77,7 @@ func (s *Server) Inject(n int, f Fault) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults.queue = append(s.faults.queue, &pendingFault{f: f, n: n})
+	s.faults.Add(n, f.Endpoint, f)
 }
 
 // SetLatency delays every call of endpoint ("" for all) by d before it is
@@ -94,21 +86,14 @@ func (s *Server) Inject(n int, f Fault) {
 func (s *Server) SetLatency(endpoint string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.faults.latency == nil {
-		s.faults.latency = map[string]time.Duration{}
-	}
-	if d <= 0 {
-		delete(s.faults.latency, endpoint)
-		return
-	}
-	s.faults.latency[endpoint] = d
+	s.faults.SetLatency(endpoint, d)
 }
 
 // ClearFaults drops pending faults and latency.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = faultState{}
+	s.faults.Clear()
 }
 
 // arrive counts a call and picks its fault and latency.
@@ -117,38 +102,12 @@ func (s *Server) arrive(endpoint string) (*Fault, time.Duration) {
 	defer s.mu.Unlock()
 	s.calls[endpoint]++
 	s.requests++
-	delay := s.faults.latency[""] + s.faults.latency[endpoint]
-	for i, p := range s.faults.queue {
-		if p.f.Endpoint != "" && p.f.Endpoint != endpoint {
-			continue
-		}
-		f := p.f
-		if p.n > 0 {
-			if p.n--; p.n == 0 {
-				s.faults.queue = append(s.faults.queue[:i:i], s.faults.queue[i+1:]...)
-			}
-		}
-		return &f, delay
-	}
-	return nil, delay
+	return s.faults.Next(endpoint)
 }
 
 // wait holds a call for d; false if the client went away or the server
 // closed first.
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
-}
+func (s *Server) wait(r *http.Request, d time.Duration) bool { return faultq.Wait(r, s.done, d) }
 
 // faultError renders a fault as an error answer.
 func (s *Server) faultError(f *Fault) *apiError {

@@ -34,6 +34,8 @@ import (
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/regmint/regmint/core/internal/faultq"
 )
 
 // Server is a running emulator. Close it when done. All methods are safe
@@ -58,7 +60,7 @@ type Server struct {
 	app      *appState
 	minted   map[string]time.Time // installation token -> expiry
 	revoked  map[string]bool
-	faults   faultState
+	faults   faultq.Queue[Fault]
 	calls    map[string]int
 	requests int
 	closed   bool

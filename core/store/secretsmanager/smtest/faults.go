@@ -3,6 +3,8 @@ package smtest
 import (
 	"net/http"
 	"time"
+
+	"github.com/regmint/regmint/core/internal/faultq"
 )
 
 // Fault is a failure the server answers a call with. Unless AfterApply or
@@ -43,16 +45,6 @@ func Unavailable(op string) Fault {
 	return Fault{Op: op, Status: http.StatusServiceUnavailable}
 }
 
-type pendingFault struct {
-	f Fault
-	n int // calls left; < 0: every call until ClearFaults
-}
-
-type faultState struct {
-	queue   []*pendingFault
-	latency map[string]time.Duration // by op; "" for every op
-}
-
 // Inject makes the next n calls matching f.Op fail with f; n < 0 makes
 // every matching call fail until ClearFaults. Faults are used in the order
 // injected.
@@ -62,7 +54,7 @@ func (s *Server) Inject(n int, f Fault) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults.queue = append(s.faults.queue, &pendingFault{f: f, n: n})
+	s.faults.Add(n, f.Op, f)
 }
 
 // Throttle makes the next n calls of op ("" for any) fail with
@@ -79,21 +71,14 @@ func (s *Server) FailInternal(n int, op string) { s.Inject(n, Internal(op)) }
 func (s *Server) SetLatency(op string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.faults.latency == nil {
-		s.faults.latency = map[string]time.Duration{}
-	}
-	if d <= 0 {
-		delete(s.faults.latency, op)
-		return
-	}
-	s.faults.latency[op] = d
+	s.faults.SetLatency(op, d)
 }
 
 // ClearFaults drops every pending fault and all latency.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = faultState{}
+	s.faults.Clear()
 }
 
 // arrive counts a call and picks the fault (if any) and the latency it
@@ -102,38 +87,12 @@ func (s *Server) arrive(op string) (*Fault, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[op]++
-	delay := s.faults.latency[""] + s.faults.latency[op]
-	for i, p := range s.faults.queue {
-		if p.f.Op != "" && p.f.Op != op {
-			continue
-		}
-		f := p.f
-		if p.n > 0 {
-			if p.n--; p.n == 0 {
-				s.faults.queue = append(s.faults.queue[:i:i], s.faults.queue[i+1:]...)
-			}
-		}
-		return &f, delay
-	}
-	return nil, delay
+	return s.faults.Next(op)
 }
 
 // wait holds a call for d; it reports false if the client went away or the
 // server closed first.
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
-}
+func (s *Server) wait(r *http.Request, d time.Duration) bool { return faultq.Wait(r, s.done, d) }
 
 // answerFault writes a fault's answer (not for Malformed).
 func (s *Server) answerFault(w http.ResponseWriter, requestID string, f *Fault) {

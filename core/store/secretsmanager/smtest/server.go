@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/regmint/regmint/core/internal/faultq"
 )
 
 // Defaults of a new Server.
@@ -57,7 +59,7 @@ type Server struct {
 	keys    map[string]*Key
 	main    *Key
 	secrets map[string]*secret // by name
-	faults  faultState
+	faults  faultq.Queue[Fault]
 	calls   map[string]int
 	closed  bool
 }
