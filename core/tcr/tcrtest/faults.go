@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/regmint/regmint/core/internal/faultq"
 )
 
 // Fault is a failure the emulator answers a call with instead of (or, for
@@ -118,20 +120,7 @@ func (s *Server) arrive(action string) (*Fault, time.Duration) {
 
 // wait holds a call for d; it reports false if the client went away or the
 // server closed first.
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
-}
+func (s *Server) wait(r *http.Request, d time.Duration) bool { return faultq.Wait(r, s.done, d) }
 
 // answerFault writes a non-Malformed fault's answer.
 func answerFault(w http.ResponseWriter, f *Fault, requestID string) {
