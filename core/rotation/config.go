@@ -14,10 +14,15 @@ const (
 	StoreSecretsManager = "secretsmanager"
 	// StoreFile is a docker config.json file; the ref names the entry.
 	StoreFile = "file"
+	// StoreGitHub is GitHub Actions secrets of a repository, environment
+	// or organization (the destination says which); the ref is the name
+	// prefix of the secrets ("TCR" writes TCR_REGISTRY, TCR_USERNAME,
+	// TCR_PASSWORD). It needs the config's github block.
+	StoreGitHub = "github"
 )
 
 // StoreKinds lists the store kinds a config may name.
-func StoreKinds() []string { return []string{StoreSecretsManager, StoreFile} }
+func StoreKinds() []string { return []string{StoreSecretsManager, StoreFile, StoreGitHub} }
 
 // Defaults for what a config leaves out.
 const (
@@ -81,6 +86,9 @@ type Config struct {
 	RateLimits map[string]float64 `json:"rate-limits,omitempty"`
 	// CredentialSources are named cloud credential sources targets share.
 	CredentialSources map[string]CredentialSource `json:"credential-sources,omitempty"`
+	// GitHub says how github destinations authenticate; required when a
+	// target writes to one.
+	GitHub *GitHubConfig `json:"github,omitempty"`
 	// Targets are the credentials to keep fresh.
 	Targets []TargetConfig `json:"targets"`
 }
@@ -152,12 +160,46 @@ type Destination struct {
 	// Ref names the credential in the store; default: the target's name.
 	// For secretsmanager it is a secret name under name-prefix, or a secret
 	// ARN; for file, the entry's key in the metadata beside the docker
-	// config.
+	// config; for github, the prefix of the secrets' names.
 	Ref string `json:"ref,omitempty"`
+
+	// The fields below are for store github only. Give Repository ("owner/
+	// name", with an optional Environment) or Organization (with
+	// Visibility, and SelectedRepositoryIDs for visibility selected).
+	Repository            string  `json:"repository,omitempty"`
+	Environment           string  `json:"environment,omitempty"`
+	Organization          string  `json:"organization,omitempty"`
+	Visibility            string  `json:"visibility,omitempty"`
+	SelectedRepositoryIDs []int64 `json:"selected-repository-ids,omitempty"`
+	// DockerConfig also writes a docker config.json secret
+	// (<PREFIX>_DOCKER_CONFIG).
+	DockerConfig bool `json:"docker-config,omitempty"`
 }
 
-// String renders the destination as "store:ref".
-func (d Destination) String() string { return d.Store + ":" + d.Ref }
+// String renders the destination as "store:ref", or for github
+// "github(scope):ref".
+func (d Destination) String() string {
+	if sc := d.Scope(); sc != "" {
+		return d.Store + "(" + sc + "):" + d.Ref
+	}
+	return d.Store + ":" + d.Ref
+}
+
+// Scope names where a github destination writes ("repository octo/app",
+// "environment prod of octo/app", "organization octo"); "" for other
+// stores.
+func (d Destination) Scope() string {
+	if d.Store != StoreGitHub {
+		return ""
+	}
+	switch {
+	case d.Organization != "":
+		return "organization " + d.Organization
+	case d.Environment != "":
+		return "environment " + d.Environment + " of " + d.Repository
+	}
+	return "repository " + d.Repository
+}
 
 // Target returns the core.Target the config describes, without cloud auth
 // (that is resolved at run time from the credential source).

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/store/github"
 )
 
 // IssuerFactory makes the issuer for a target (the real one maps the
@@ -50,13 +51,18 @@ type Engine struct {
 	log      *slog.Logger
 	metrics  io.Writer
 	limiters map[core.Provider]Limiter
+	// ghBase is the base of the GitHub client of each run (WithGitHub).
+	ghBase github.ClientConfig
 }
 
 // Option configures an Engine.
 type Option func(*Engine)
 
 // WithStore sets the store that destinations of the given kind
-// (StoreSecretsManager, StoreFile) are written to.
+// (StoreSecretsManager, StoreFile) are written to. Github destinations need
+// none: the engine makes a github store per destination, with a client
+// built each run from the config's github block (see WithGitHub); a store
+// given for StoreGitHub replaces them all.
 func WithStore(kind string, s core.Store) Option {
 	return func(e *Engine) { e.stores[kind] = s }
 }
@@ -113,9 +119,13 @@ func New(cfg *Config, issuers IssuerFactory, opts ...Option) (*Engine, error) {
 	}
 	var errs []error
 	missing := map[string][]string{}
-	needSecrets := false
+	needSecrets, needGitHub := false, false
 	for _, t := range cfg.Targets {
 		for _, d := range t.Destinations {
+			if d.Store == StoreGitHub && e.stores[StoreGitHub] == nil {
+				needGitHub = true
+				continue
+			}
 			if e.stores[d.Store] == nil {
 				missing[d.Store] = append(missing[d.Store], t.Name)
 			}
@@ -126,6 +136,17 @@ func New(cfg *Config, issuers IssuerFactory, opts ...Option) (*Engine, error) {
 	}
 	for _, kind := range sortedKeysOf(missing) {
 		errs = append(errs, fmt.Errorf("rotation: no %s store was given, but targets %s write to one", kind, strings.Join(missing[kind], ", ")))
+	}
+	if needGitHub {
+		switch {
+		case cfg.GitHub == nil:
+			errs = append(errs, errors.New("rotation: targets write to github destinations, but the config has no github block"))
+		case e.secrets == nil:
+			errs = append(errs, errors.New("rotation: github destinations read the GitHub credential from Secrets Manager, but no client was given (WithSecrets)"))
+		}
+		if e.ghBase.App != nil || e.ghBase.Token != "" {
+			errs = append(errs, errors.New("rotation: WithGitHub takes no credentials: the engine reads them from the secret the config's github block names"))
+		}
 	}
 	if needSecrets && e.secrets == nil {
 		errs = append(errs, errors.New("rotation: targets read cloud credentials from Secrets Manager, but no client was given (WithSecrets)"))
@@ -153,12 +174,13 @@ func (e *Engine) Run(ctx context.Context) *Report {
 	runCtx, cancel := e.runContext(ctx)
 	defer cancel()
 	cache := newSourceCache(e.secrets)
+	gh := e.newGitHubRun()
 	var g errgroup.Group
 	g.SetLimit(e.cfg.Concurrency)
 	for i := range e.cfg.Targets {
 		g.Go(func() error {
 			t0 := time.Now()
-			res := e.rotate(runCtx, cache, &e.cfg.Targets[i])
+			res := e.rotate(runCtx, cache, gh, &e.cfg.Targets[i])
 			res.Duration = time.Since(t0)
 			rep.Results[i] = res
 			e.logResult(ctx, &rep.Results[i])

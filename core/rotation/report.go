@@ -83,6 +83,9 @@ type Result struct {
 type DestinationResult struct {
 	Store string `json:"store"`
 	Ref   string `json:"ref"`
+	// Scope is where a github destination writes ("repository octo/app");
+	// empty for other stores.
+	Scope string `json:"scope,omitempty"`
 	// Decision says why the destination needed a new credential, or that
 	// it was fresh.
 	Decision string `json:"decision"`
@@ -205,7 +208,11 @@ func (r *Report) WriteText(w io.Writer) error {
 				if i > 0 {
 					b.WriteString(",")
 				}
-				b.WriteString(d.Store + ":" + d.Ref + "(" + d.Status + ")")
+				b.WriteString(d.Store + ":" + d.Ref)
+				if d.Scope != "" {
+					b.WriteString("[" + d.Scope + "]")
+				}
+				b.WriteString("(" + d.Status + ")")
 			}
 		}
 		if res.Reason != "" {

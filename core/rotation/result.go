@@ -62,7 +62,7 @@ func (j *job) finish() Result {
 	now := j.e.now()
 	for _, d := range j.dests {
 		res.Destinations = append(res.Destinations, DestinationResult{
-			Store: d.Store, Ref: d.Ref, Decision: decisionText(d, j.policy), Status: d.status, Error: d.err,
+			Store: d.Store, Ref: d.Ref, Scope: d.Scope(), Decision: decisionText(d, j.policy), Status: d.status, Error: d.err,
 		})
 		var holds *core.Stored
 		switch {

@@ -49,7 +49,7 @@ type job struct {
 }
 
 // rotate runs the target's rotation and returns its result.
-func (e *Engine) rotate(runCtx context.Context, cache *sourceCache, tc *TargetConfig) Result {
+func (e *Engine) rotate(runCtx context.Context, cache *sourceCache, gh *githubRun, tc *TargetConfig) Result {
 	res := Result{Target: tc.Name, Provider: core.Provider(tc.Provider), TokenType: core.TokenType(tc.TokenType)}
 	j := &job{e: e, tc: tc, runCtx: runCtx, res: &res, policy: tc.Policy()}
 	for _, d := range tc.Destinations {
@@ -63,6 +63,7 @@ func (e *Engine) rotate(runCtx context.Context, cache *sourceCache, tc *TargetCo
 		fmt.Errorf("target timeout %s reached", time.Duration(tc.Timeout)))
 	defer cancel()
 	j.ctx = ctx
+	j.githubStores(gh)
 	j.run(cache)
 	return j.finish()
 }
@@ -115,6 +116,26 @@ func (j *job) run(cache *sourceCache) {
 	}
 	j.write(cred, fp)
 	j.revokeOld(cred)
+}
+
+// githubStores gives each github destination its store. One that cannot
+// be made (the GitHub credential cannot be read) fails that destination
+// alone, when it is read: the target's other destinations are written.
+func (j *job) githubStores(gh *githubRun) {
+	if !j.tc.needsGitHub() {
+		return
+	}
+	for _, d := range j.dests {
+		if d.Store != StoreGitHub {
+			continue
+		}
+		s, secrets, err := gh.store(j.ctx, d.Destination)
+		j.secrets = append(j.secrets, secrets...)
+		if err != nil {
+			s = failingStore{err: err}
+		}
+		d.store = s
+	}
 }
 
 // readAll reads every destination and decides for each. It reports false

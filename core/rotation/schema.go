@@ -81,7 +81,7 @@ func (s *schemaCheck) value(at loc, path string, node any, t reflect.Type) bool 
 		if _, ok := node.(bool); !ok {
 			return bad("must be a boolean, not "+kindOf(node), "true, false")
 		}
-	case reflect.Int:
+	case reflect.Int, reflect.Int64:
 		n, ok := node.(json.Number)
 		if _, err := n.Int64(); !ok || err != nil {
 			return bad("must be a whole number, not "+kindOf(node), "a whole number")

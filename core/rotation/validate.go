@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/store/github"
 )
 
 // Limits on config values.
@@ -84,8 +85,9 @@ func (c *Config) validate() errorList {
 	if len(c.Targets) == 0 {
 		errs.add(top, "targets", "is empty", "a list of at least one target")
 	}
+	c.validateGitHub(&errs)
 	names := map[string]int{}
-	dests := map[Destination]string{}
+	dests := map[string]string{}
 	for i := range c.Targets {
 		c.validateTarget(&errs, i, names, dests)
 	}
@@ -94,7 +96,7 @@ func (c *Config) validate() errorList {
 
 // validateTarget checks targets[i]; names and dests collect what earlier
 // targets used, to find duplicates.
-func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, dests map[Destination]string) {
+func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, dests map[string]string) {
 	t := &c.Targets[i]
 	at := loc{target: t.Name, index: i}
 	nameOK := false
@@ -152,7 +154,7 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 	if implicit {
 		list = []Destination{{}} // the default destination
 	}
-	seen := map[Destination]bool{}
+	seen := map[string]bool{}
 	for j, d := range list {
 		field := "destinations[" + strconv.Itoa(j) + "]"
 		switch {
@@ -167,10 +169,23 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 			errs.add(at, field+".store", fmt.Sprintf("%q is not a store kind", d.Store), strings.Join(StoreKinds(), ", "))
 			continue
 		}
+		if d.Store == StoreGitHub {
+			if !c.validateGitHubDestination(errs, at, field, d) {
+				continue
+			}
+		} else if f := gitHubOnlyField(d); f != "" {
+			errs.add(at, field+"."+f, "is only used with store github", "store: github, or no "+f)
+			continue
+		}
 		if defaultRef && !nameOK {
 			continue // the name the ref is made of is reported already
 		}
 		switch {
+		case d.Store == StoreGitHub:
+			if _, err := github.Prefix(d.Ref); err != nil {
+				errs.add(at, field+".ref", fmt.Sprintf("%q is not a valid GitHub secret name prefix", d.Ref), acceptedGitHubRef)
+				continue
+			}
 		case d.Store == StoreSecretsManager && !validSecretID(d.Ref):
 			errs.add(at, field+".ref", fmt.Sprintf("%q is not a secret name", d.Ref), acceptedSecretID)
 			continue
@@ -178,15 +193,16 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 			errs.add(at, field+".ref", fmt.Sprintf("%q is not a valid ref", d.Ref), "a name without spaces (at most 1024 characters)")
 			continue
 		}
-		if seen[d] {
+		key := d.key()
+		if seen[key] {
 			errs.add(at, field, "names "+d.String()+" twice", "each destination once")
 			continue
 		}
-		seen[d] = true
-		if other, dup := dests[d]; dup {
+		seen[key] = true
+		if other, dup := dests[key]; dup {
 			errs.add(at, field, d.String()+" is also written by target "+strconv.Quote(other), "a destination of its own for each target")
 		} else {
-			dests[d] = t.Name
+			dests[key] = t.Name
 		}
 	}
 }

@@ -96,7 +96,8 @@ func build(ctx context.Context, d deps) (*rotator, error) {
 }
 
 // storeKinds says which kinds of store the config needs: the destinations'
-// kinds, and Secrets Manager when a target's cloud credentials are a secret.
+// kinds, and Secrets Manager when a target's cloud credentials are a secret
+// or a target writes to github (whose credential is a secret).
 func storeKinds(cfg *rotation.Config) map[string]bool {
 	kinds := map[string]bool{}
 	for _, t := range cfg.Targets {
@@ -106,6 +107,12 @@ func storeKinds(cfg *rotation.Config) map[string]bool {
 		if c := t.Credentials; c != nil && (c.Secret != "" || c.Source != "" && cfg.CredentialSources[c.Source].Secret != "") {
 			kinds[rotation.StoreSecretsManager] = true
 		}
+	}
+	// The GitHub credential (app key or token) is read from Secrets
+	// Manager; the engine builds the GitHub client from it each run, at
+	// the config's github base-url.
+	if kinds[rotation.StoreGitHub] {
+		kinds[rotation.StoreSecretsManager] = true
 	}
 	return kinds
 }
