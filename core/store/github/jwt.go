@@ -28,7 +28,7 @@ const (
 func parsePrivateKey(p Secret) (*rsa.PrivateKey, error) {
 	block, _ := pem.Decode([]byte(p))
 	if block == nil {
-		return nil, errors.New("the app private key is not PEM (it starts with -----BEGIN RSA PRIVATE KEY-----)")
+		return nil, errors.New("the app private key is not PEM (want the .pem file GitHub gives, an RSA private key block)")
 	}
 	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
 		return k, nil
