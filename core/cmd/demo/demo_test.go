@@ -104,10 +104,47 @@ func checkRotation(t *testing.T, text string) {
 			t.Errorf("the rotation part does not show %q", want)
 		}
 	}
+	checkGitHub(t, text[start:end], runs)
 	// The revoked id is the first run's long-term token.
 	first := regexp.MustCompile(`minted +tcr-long .* token=(\S+)`).FindStringSubmatch(runs[1])
 	revoked := regexp.MustCompile(`revoked=(\S+)`).FindStringSubmatch(runs[4])
 	if first == nil || revoked == nil || first[1] != revoked[1] {
 		t.Errorf("run 4 revoked %v, want the token of run 1 %v", revoked, first)
+	}
+}
+
+// checkGitHub checks the rotation part's GitHub Actions destination:
+// tcr-temp written to repository octo-org/app in the runs that minted it
+// and found fresh in the other, the secrets the emulated GitHub decrypted
+// to the minted credential, and the metadata variable's fields.
+func checkGitHub(t *testing.T, part string, runs []string) {
+	t.Helper()
+	const dest = "github:TCR[repository octo-org/app]"
+	for i, want := range []string{"written", "fresh", "written", "written"} {
+		if !regexp.MustCompile(`\| \S+ +tcr-temp .*` + regexp.QuoteMeta(dest+"("+want+")")).MatchString(runs[i+1]) {
+			t.Errorf("run %d: tcr-temp does not show %s(%s)", i+1, dest, want)
+		}
+	}
+	for _, want := range []string{
+		"GitHub App ", "is read from the source secret src/github",
+		"repository octo-org/app, GitHub Actions secrets (values not shown): TCR_DOCKER_CONFIG, TCR_PASSWORD, TCR_REGISTRY, TCR_USERNAME\n",
+		"variable TCR_REGMINT_META (an Actions variable: no secret in it)",
+		"      username          100000000001\n",
+		"      secrets           TCR_REGISTRY, TCR_USERNAME, TCR_PASSWORD, TCR_DOCKER_CONFIG\n",
+	} {
+		if !strings.Contains(part, want) {
+			t.Errorf("the rotation part does not show %q", want)
+		}
+	}
+	for _, name := range []string{"TCR_REGISTRY", "TCR_USERNAME", "TCR_PASSWORD", "TCR_DOCKER_CONFIG"} {
+		if !regexp.MustCompile(`\n      ` + name + ` +decrypted by the emulated GitHub: matches the minted credential\n`).MatchString(part) {
+			t.Errorf("the rotation part does not show %s decrypted to the minted credential", name)
+		}
+	}
+	// The variable describes tcr-temp's registry.
+	reg := regexp.MustCompile(`minted +tcr-temp +registry=(\S+) `).FindStringSubmatch(runs[4])
+	meta := regexp.MustCompile(`\n      registry +(\S+)\n      username +\S+\n      expires_at +\S+\n      issued_at +\S+\n      fingerprint +[0-9a-f]+\n`).FindStringSubmatch(part)
+	if reg == nil || meta == nil || reg[1] != meta[1] {
+		t.Errorf("metadata variable %v, want tcr-temp's registry %v", meta, reg)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/regmint/regmint/core/issuers"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/store/file"
+	"github.com/regmint/regmint/core/store/github/ghtest"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/swr/swrtest"
@@ -43,7 +44,10 @@ func demoRotation(ctx context.Context, p *printer) error {
 	smEmu := smtest.New()
 	tc := tcrtest.New()
 	hw := swrtest.New(swrtest.WithRegions(swrRegion))
+	gh := ghtest.New()
 	defer func() {
+		p.secrets(ghSecrets(gh)...)
+		gh.Close()
 		p.secrets(smSecrets(smEmu)...)
 		for _, s := range tc.Secrets() {
 			p.secrets(s, core.DockerAuth(tc.UIN, s))
@@ -62,6 +66,10 @@ func demoRotation(ctx context.Context, p *printer) error {
 	p.secrets(acct.Secrets()...)
 	smEmu.Seed("src/tencent", fmt.Sprintf(`{"access_key_id":%q,"access_key_secret":%q}`, key.ID, key.Secret))
 	smEmu.Seed("src/huawei", fmt.Sprintf(`{"access_key_id":%q,"access_key_secret":%q}`, acct.AK, acct.SK))
+	app := gh.App()
+	p.secrets(app.PrivateKeyPEM)
+	smEmu.Seed("src/github", app.PrivateKeyPEM)
+	gh.AddRepo(ghRepo)
 
 	dir, err := os.MkdirTemp("", "regmint-demo-rotate-")
 	if err != nil {
@@ -71,11 +79,18 @@ func demoRotation(ctx context.Context, p *printer) error {
 	dockerConfig := filepath.Join(dir, "docker", "config.json")
 
 	doc := fmt.Sprintf(`refresh-margin: %[10]s
+github: {app-id: %[11]d, installation-id: %[12]d, private-key-secret: src/github, base-url: %[14]q}
 credential-sources:
   tencent: {secret: src/tencent}
   huawei: {secret: src/huawei}
 targets:
-  - {name: tcr-temp, provider: tcr, region: %[1]s, instance-id: %[2]s, api-endpoint: %[3]q, credentials: {source: tencent}}
+  - name: tcr-temp
+    provider: tcr
+    region: %[1]s
+    instance-id: %[2]s
+    api-endpoint: %[3]q
+    credentials: {source: tencent}
+    destinations: [{store: secretsmanager}, {store: github, repository: %[13]s, ref: TCR, docker-config: true}]
   - name: tcr-long
     provider: tcr
     region: %[1]s
@@ -86,7 +101,8 @@ targets:
     credentials: {source: tencent}
     destinations: [{store: secretsmanager}, {store: file}]
   - {name: swr-ent, provider: swr-enterprise, region: %[6]s, instance-id: %[7]s, api-endpoint: %[8]q, iam-endpoint: %[9]q, credentials: {source: huawei}}
-`, tcrRegion, tcrTemp.ID, tc.URL, tcrLong.ID, demoRotateEvery, swrRegion, swrInst.ID, hw.SWRURL, hw.IAMURL, demoRefreshMargin)
+`, tcrRegion, tcrTemp.ID, tc.URL, tcrLong.ID, demoRotateEvery, swrRegion, swrInst.ID, hw.SWRURL, hw.IAMURL, demoRefreshMargin,
+		app.ID, app.InstallationID, ghRepo, gh.URL)
 
 	// The engine's clock: real time plus an offset the demo moves forward.
 	// The emulators keep real time (their signature checks refuse requests
@@ -102,8 +118,11 @@ targets:
 	p.f("")
 	p.f("Scheduled rotation function (functions/rotate), its engine run in-process and wired as the function wires it:")
 	p.f("  Secrets Manager emulated at %s (cloud keys read from source secrets src/tencent, src/huawei;", smEmu.URL)
-	p.f("  credentials written under regmint/), and a docker config.json in a temp dir for the build host.")
-	p.f("  targets: tcr-temp (TCR temporary), tcr-long (TCR long-term, rotate-every %s, also to the config.json),", human(demoRotateEvery))
+	p.f("  credentials written under regmint/), a docker config.json in a temp dir for the build host, and")
+	p.f("  GitHub emulated at %s, written as GitHub App %d (installation %d) whose private key", gh.URL, app.ID, app.InstallationID)
+	p.f("  is read from the source secret src/github.")
+	p.f("  targets: tcr-temp (TCR temporary, also to the Actions secrets of repository %s, ref TCR, docker-config on),", ghRepo)
+	p.f("           tcr-long (TCR long-term, rotate-every %s, also to the config.json),", human(demoRotateEvery))
 	p.f("           swr-ent (SWR Enterprise temporary); temporary tokens live 1h, refresh-margin %s", human(demoRefreshMargin))
 	runs := []struct {
 		title   string
@@ -193,7 +212,7 @@ targets:
 	for _, l := range logins {
 		p.f("      %s", l)
 	}
-	return nil
+	return showGitHub(p, gh, smEmu, tc.Secrets())
 }
 
 // buildRotation wires the engine as functions/rotate's build does: the
