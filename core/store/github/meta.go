@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/regmint/regmint/core"
+
+	"github.com/regmint/regmint/core/store/internal/storetime"
 )
 
 // metaVersion is the metadata format this code reads and writes.
@@ -38,8 +39,8 @@ func newMeta(r core.Record, n Names, sc scope) meta {
 		Regmint:         metaVersion,
 		Registry:        r.Credential.Registry,
 		Username:        r.Credential.Username,
-		ExpiresAt:       formatTime(r.Credential.ExpiresAt),
-		IssuedAt:        formatTime(r.IssuedAt),
+		ExpiresAt:       storetime.FormatTime(r.Credential.ExpiresAt),
+		IssuedAt:        storetime.FormatTime(r.IssuedAt),
 		Fingerprint:     r.Fingerprint,
 		TokenID:         r.Credential.TokenID,
 		PreviousTokenID: r.PreviousTokenID,
@@ -98,10 +99,10 @@ func (m meta) stored() (core.Stored, error) {
 		PreviousTokenID: m.PreviousTokenID,
 	}
 	var err error
-	if st.ExpiresAt, err = parseTime("expires_at", m.ExpiresAt); err != nil {
+	if st.ExpiresAt, err = storetime.ParseTime(`metadata field "expires_at"`, m.ExpiresAt); err != nil {
 		return core.Stored{}, err
 	}
-	if st.IssuedAt, err = parseTime("issued_at", m.IssuedAt); err != nil {
+	if st.IssuedAt, err = storetime.ParseTime(`metadata field "issued_at"`, m.IssuedAt); err != nil {
 		return core.Stored{}, err
 	}
 	return st, nil
@@ -132,22 +133,4 @@ func upper(names []string) []string {
 		out[i] = strings.ToUpper(n)
 	}
 	return out
-}
-
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
-
-func parseTime(field, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("metadata field %q is not an RFC 3339 time", field)
-	}
-	return t.UTC(), nil
 }

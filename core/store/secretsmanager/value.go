@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/regmint/regmint/core"
+
+	"github.com/regmint/regmint/core/store/internal/storetime"
 )
 
 // value is the JSON document stored as a secret's SecretString. "auths"
@@ -50,9 +51,9 @@ func encodeValue(r core.Record) (string, error) {
 		Registry:        c.Registry,
 		Username:        c.Username,
 		Password:        c.Password,
-		ExpiresAt:       formatTime(c.ExpiresAt),
+		ExpiresAt:       storetime.FormatTime(c.ExpiresAt),
 		TokenID:         c.TokenID,
-		IssuedAt:        formatTime(r.IssuedAt),
+		IssuedAt:        storetime.FormatTime(r.IssuedAt),
 		Fingerprint:     r.Fingerprint,
 		PreviousTokenID: r.PreviousTokenID,
 	}
@@ -94,31 +95,13 @@ func decodeMetadata(s string) (core.Stored, error) {
 		PreviousTokenID: m.PreviousTokenID,
 	}
 	var err error
-	if st.ExpiresAt, err = parseTime("expires_at", m.ExpiresAt); err != nil {
+	if st.ExpiresAt, err = storetime.ParseTime(`value field "expires_at"`, m.ExpiresAt); err != nil {
 		return core.Stored{}, err
 	}
-	if st.IssuedAt, err = parseTime("issued_at", m.IssuedAt); err != nil {
+	if st.IssuedAt, err = storetime.ParseTime(`value field "issued_at"`, m.IssuedAt); err != nil {
 		return core.Stored{}, err
 	}
 	return st, nil
-}
-
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
-
-func parseTime(field, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("value field %q is not an RFC 3339 time", field)
-	}
-	return t.UTC(), nil
 }
 
 // requestToken derives the ClientRequestToken (which becomes the version
