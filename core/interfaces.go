@@ -21,6 +21,27 @@ type Revoker interface {
 	Revoke(ctx context.Context, tokenID string) error
 }
 
+// IssuedToken describes a long-term token an issuer made, without its
+// secret.
+type IssuedToken struct {
+	// ID is the vendor's token id, as Credential.TokenID holds it.
+	ID string
+	// CreatedAt is when the vendor made it; zero if unknown.
+	CreatedAt time.Time
+}
+
+// TokenLister is implemented by issuers of long-term tokens that can list
+// the tokens they made for their target, told apart from others by the
+// label they give them (derived from the target's description). The
+// rotation engine revokes those no destination refers to: tokens left
+// behind by failures (an answer lost after the token was made, a
+// revocation that failed, a run cut short between minting and storing).
+type TokenLister interface {
+	// IssuedTokens lists the live long-term tokens made for the target.
+	// With no description to tell them apart, it lists none.
+	IssuedTokens(ctx context.Context) ([]IssuedToken, error)
+}
+
 // ErrNotFound is returned by Store.Get when nothing is stored under a ref.
 var ErrNotFound = errors.New("not found")
 
@@ -69,4 +90,16 @@ type Store interface {
 	Get(ctx context.Context, ref string) (Stored, error)
 	// Put replaces what is stored under ref.
 	Put(ctx context.Context, ref string, r Record) error
+}
+
+// RecordReader is implemented by stores that can read back the credential
+// they hold, password included (Secrets Manager, a docker config.json; not
+// GitHub Actions secrets, which cannot be read). The rotation engine reads
+// through it, instead of Get, to check a stored credential against its
+// registry.
+type RecordReader interface {
+	// ReadRecord returns what is stored under ref, with the same
+	// metadata Get returns, or an error wrapping ErrNotFound. Its errors
+	// never hold the secret.
+	ReadRecord(ctx context.Context, ref string) (Record, error)
 }

@@ -21,7 +21,8 @@ type Policy struct {
 // Why says why a credential is (or is not) minted.
 type Why uint8
 
-// The reasons, in the order Decide checks them.
+// The reasons, in the order Decide checks them; WhyRefused comes last, as
+// Decide never returns it.
 const (
 	// WhyFresh: nothing to do.
 	WhyFresh Why = iota
@@ -37,6 +38,11 @@ const (
 	// WhyRotationDue: a long-term token reached rotate-every (or its issue time
 	// is unknown).
 	WhyRotationDue
+	// WhyRefused: the credential is fresh by its metadata, but the registry
+	// refused it when the engine checked it (e.g. a token revoked or a
+	// password reset behind regmint's back). Decide never returns it: it
+	// decides from metadata alone; the engine sets it after the check.
+	WhyRefused
 )
 
 // String names the reason.
@@ -52,6 +58,8 @@ func (w Why) String() string {
 		return "expiring"
 	case WhyRotationDue:
 		return "rotation due"
+	case WhyRefused:
+		return "refused"
 	}
 	return "fresh"
 }
@@ -75,6 +83,8 @@ func (d Decision) Detail(p Policy) string {
 	switch d.Why {
 	case WhyMissing, WhyChanged:
 		return d.Why.String()
+	case WhyRefused:
+		return "stored credential refused by the registry"
 	case WhyExpired:
 		return "expired " + roundDur(-d.TimeLeft).String() + " ago"
 	case WhyExpiring:

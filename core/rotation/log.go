@@ -34,6 +34,10 @@ func (e *Engine) logResult(ctx context.Context, res *Result) {
 	if res.TokenID != "" {
 		attrs = append(attrs, slog.String("token_id", res.TokenID))
 	}
+	if res.StoredCheck != nil {
+		attrs = append(attrs, slog.String("stored_check", res.StoredCheck.Result.String()),
+			slog.String("stored_check_detail", res.StoredCheck.Detail))
+	}
 	if res.Verification != nil {
 		attrs = append(attrs, slog.String("verification", res.Verification.Result.String()),
 			slog.String("verification_detail", res.Verification.Detail))

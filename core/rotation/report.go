@@ -27,6 +27,11 @@ const (
 	// Superseded: another run stored a credential for the target while this
 	// one was minting; this run's credential was discarded (and revoked).
 	Superseded Outcome = "superseded"
+	// Synced: a destination of a long-term target lagged behind the others
+	// (a write that failed in an earlier run) and was given the credential
+	// they hold, fresh and accepted by the registry, instead of a new
+	// token; nothing was minted. Counted with the rotated targets.
+	Synced Outcome = "synced"
 )
 
 // Destination statuses in a DestinationResult.
@@ -68,6 +73,14 @@ type Result struct {
 	// Verification is the check of the new credential; nil when none was
 	// minted.
 	Verification *core.Verification
+	// StoredCheck is the check of the credential the destinations held,
+	// made when every destination was fresh by its metadata, verify is on
+	// and a store can read the credential back (core.RecordReader): bad
+	// means the registry refused it, so a new one was minted; unknown means
+	// the registry could not be asked, so it was kept (with a warning).
+	// Nil when no check was made. Where destinations hold different
+	// credentials, it is the worst result.
+	StoredCheck *core.Verification
 	// Revoked lists the long-term token ids revoked by this run.
 	Revoked []string
 	// Destinations says per destination what was decided and done.
@@ -102,12 +115,12 @@ type Report struct {
 	Results []Result
 }
 
-// Counts returns how many targets were minted (rotated), skipped (fresh or
-// superseded) and failed.
+// Counts returns how many targets were minted or synced (rotated), skipped
+// (fresh or superseded) and failed.
 func (r *Report) Counts() (rotated, skipped, failed int) {
 	for _, res := range r.Results {
 		switch res.Outcome {
-		case Minted:
+		case Minted, Synced:
 			rotated++
 		case Failed:
 			failed++
@@ -195,6 +208,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		if res.TokenID != "" {
 			b.WriteString("  token=" + res.TokenID)
+		}
+		if res.StoredCheck != nil {
+			b.WriteString("  stored-check=" + res.StoredCheck.Result.String())
 		}
 		if res.Verification != nil {
 			b.WriteString("  verify=" + res.Verification.Result.String())

@@ -61,9 +61,10 @@ func (j *job) revokeOld(cred core.Credential) {
 }
 
 // discard revokes a new long-term credential that was not stored anywhere,
-// so that it does not stay live untracked.
+// so that it does not stay live untracked. A credential catchUp copies is
+// not new (a destination holds it) and is never discarded.
 func (j *job) discard(cred core.Credential) {
-	if cred.TokenID == "" {
+	if cred.TokenID == "" || j.copied != nil {
 		return
 	}
 	if err := j.revoke(cred.TokenID); err != nil {
@@ -78,7 +79,11 @@ func (j *job) discard(cred core.Credential) {
 // limit. It runs even when the target's time is up, for a short grace (half
 // the deadline margin), since a token left unrevoked stays live untracked.
 func (j *job) revoke(id string) error {
-	rv, ok := j.issuer.(core.Revoker)
+	iss, err := j.makeIssuer()
+	if err != nil {
+		return err
+	}
+	rv, ok := iss.(core.Revoker)
 	if !ok {
 		return errNoRevoker
 	}
@@ -88,6 +93,20 @@ func (j *job) revoke(id string) error {
 		return err
 	}
 	return rv.Revoke(ctx, id)
+}
+
+// makeIssuer returns the target's issuer, made on first use: a run that
+// mints nothing (catchUp) may still revoke.
+func (j *job) makeIssuer() (core.Issuer, error) {
+	if j.issuer != nil {
+		return j.issuer, nil
+	}
+	iss, err := j.e.issuers(j.target)
+	if err != nil {
+		return nil, err
+	}
+	j.issuer = iss
+	return iss, nil
 }
 
 // errNoRevoker is returned when a token must be revoked but the issuer does

@@ -19,9 +19,16 @@ type dest struct {
 	read bool
 	old  *core.Stored
 	dec  Decision
+	// rec is the whole record read (password included) where the store
+	// reads it back and the target verifies: what checkStored checks.
+	// Secret.
+	rec *core.Record
 	// skip: not to be written (the read before writing failed); the
 	// destination still holds old.
 	skip bool
+	// current: it already holds the credential being written (catchUp),
+	// so it is not written.
+	current bool
 	// written: the new credential is there (Put succeeded, or a read after
 	// a failed Put found it). unsure: a Put failed and whether it landed is
 	// unknown.
@@ -43,9 +50,15 @@ type job struct {
 	// secrets are every secret value seen (cloud auth, the new credential),
 	// redacted from every message.
 	secrets []string
-	issuer  core.Issuer
+	// target is the target with its cloud auth, once resolved; issuer its
+	// issuer, once made.
+	target core.Target
+	issuer core.Issuer
 	// cred is the new credential once writing began.
 	cred *core.Credential
+	// copied is the record catchUp writes to lagging destinations: a
+	// credential a destination holds, never discarded. Nil when minting.
+	copied *core.Record
 }
 
 // rotate runs the target's rotation and returns its result.
@@ -77,6 +90,7 @@ func (j *job) run(cache *sourceCache) {
 	j.secrets = append(j.secrets, auth.Secrets()...)
 	target := j.tc.Target()
 	target.Auth = auth
+	j.target = target
 	if err := target.Validate(); err != nil {
 		j.fail("cloud credentials from " + j.e.cfg.sourceOf(j.tc).String() + ": " + j.clean(fieldProblems(err)))
 		return
@@ -85,7 +99,11 @@ func (j *job) run(cache *sourceCache) {
 	if !j.readAll(fp) {
 		return
 	}
-	if !j.due() {
+	defer j.sweep()
+	if j.catchUp(fp) {
+		return
+	}
+	if !j.due() && !j.checkStored() {
 		var unreadable []string
 		for _, d := range j.dests {
 			if d.read {
@@ -144,7 +162,7 @@ func (j *job) readAll(fp string) bool {
 	now := j.e.now()
 	var unreadable []string
 	for _, d := range j.dests {
-		s, err := d.store.Get(j.ctx, d.Ref)
+		s, err := j.read(d)
 		switch {
 		case errors.Is(err, core.ErrNotFound):
 			d.read = true
@@ -184,12 +202,11 @@ func (j *job) due() bool {
 
 // mint makes the issuer and a new credential.
 func (j *job) mint(target core.Target) (core.Credential, bool) {
-	iss, err := j.e.issuers(target)
+	iss, err := j.makeIssuer()
 	if err != nil {
 		j.failErr("issuer", err)
 		return core.Credential{}, false
 	}
-	j.issuer = iss
 	if err := j.wait(j.ctx); err != nil {
 		j.failErr("rate limit wait", err)
 		return core.Credential{}, false
@@ -276,12 +293,19 @@ func (j *job) recheck(cred core.Credential) bool {
 	return true
 }
 
-// write stores the credential in every destination that could be read.
+// write stores the credential in every destination that could be read
+// (and, for catchUp, does not hold it already).
 func (j *job) write(cred core.Credential, fp string) {
 	issued := j.e.now()
+	if j.copied != nil {
+		issued = j.copied.IssuedAt
+	}
 	j.cred = &cred
 	for _, d := range j.dests {
-		if !d.read || d.skip {
+		if d.current {
+			d.status = DestFresh
+		}
+		if !d.read || d.skip || d.current {
 			continue
 		}
 		rec := core.Record{Credential: cred, IssuedAt: issued, Fingerprint: fp}
@@ -308,8 +332,11 @@ func (j *job) write(cred core.Credential, fp string) {
 		}
 	}
 	var failed []string
-	written := 0
+	written, toWrite := 0, 0
 	for _, d := range j.dests {
+		if !d.current {
+			toWrite++
+		}
 		if d.written {
 			written++
 		} else if d.err != "" {
@@ -325,7 +352,9 @@ func (j *job) write(cred core.Credential, fp string) {
 			j.warn("new token " + cred.TokenID + " may be stored where a write failed; it was not revoked")
 		}
 	case len(failed) > 0:
-		j.fail("written to " + fmt.Sprint(written) + " of " + fmt.Sprint(len(j.dests)) + " destinations; " + strings.Join(failed, "; "))
+		j.fail("written to " + fmt.Sprint(written) + " of " + fmt.Sprint(toWrite) + " destinations; " + strings.Join(failed, "; "))
+	case j.copied != nil:
+		j.res.Outcome = Synced
 	default:
 		j.res.Outcome = Minted
 	}

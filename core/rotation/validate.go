@@ -91,7 +91,32 @@ func (c *Config) validate() errorList {
 	for i := range c.Targets {
 		c.validateTarget(&errs, i, names, dests)
 	}
+	c.validateLabels(&errs)
 	return errs
+}
+
+// validateLabels refuses two long-term targets of one instance with the
+// same description: the description labels a target's tokens at the
+// vendor, and the engine revokes the tokens with its target's label that
+// no destination refers to, so a shared label would revoke the other
+// target's tokens.
+func (c *Config) validateLabels(errs *errorList) {
+	seen := map[string]int{}
+	for i := range c.Targets {
+		t := &c.Targets[i]
+		if core.TokenType(t.TokenType) != core.TokenLongTerm || t.InstanceID == "" {
+			continue
+		}
+		key := t.Provider + "\x00" + t.InstanceID + "\x00" + t.Target().Description
+		j, dup := seen[key]
+		if !dup {
+			seen[key] = i
+			continue
+		}
+		errs.add(loc{target: t.Name, index: i}, "description",
+			fmt.Sprintf("labels the long-term tokens of instance %s as targets[%d] (%s) does", t.InstanceID, j, c.Targets[j].Name),
+			"a description of its own (by default each target gets \"regmint rotation <name>\"): the engine revokes the tokens with its target's label that no destination refers to")
+	}
 }
 
 // validateTarget checks targets[i]; names and dests collect what earlier

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/swr/v2/model"
 
@@ -63,7 +64,7 @@ func (e *Enterprise) Issue(ctx context.Context) (core.Credential, error) {
 	if err != nil {
 		return core.Credential{}, opError(OpCreateInstanceTempCredential, e.t.InstanceID, err)
 	}
-	c, err := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, nil, true)
+	c, err := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, nil, true, e.s.c.now())
 	if err != nil {
 		return core.Credential{}, opError(OpCreateInstanceTempCredential, e.t.InstanceID, err)
 	}
@@ -139,10 +140,11 @@ func accessHost(addr *string) (string, error) {
 	return a, nil
 }
 
-// credential builds a Credential from a credential answer. Temporary ones
-// must say when they expire; a long-term one without a readable expiry is
-// taken as not expiring.
-func credential(host string, status int, user, token, expire, tokenID *string, temp bool) (core.Credential, error) {
+// credential builds a Credential from a credential answer, read at now.
+// Temporary ones must say when they expire; a long-term one without an
+// expire_date does not expire. An expire_date given must be a plausible
+// time: garbage is an error, not "never expires".
+func credential(host string, status int, user, token, expire, tokenID *string, temp bool, now time.Time) (core.Credential, error) {
 	malformed := func(what string) error { return &APIError{StatusCode: status, Malformed: true, Message: what} }
 	switch {
 	case user == nil || *user == "":
@@ -151,14 +153,12 @@ func credential(host string, status int, user, token, expire, tokenID *string, t
 		return core.Credential{}, malformed("no auth_token")
 	}
 	c := core.Credential{Registry: host, Username: *user, Password: *token}
-	if expire != nil && *expire != "" {
-		t, err := parseTime(*expire)
-		switch {
-		case err == nil:
-			c.ExpiresAt = t
-		case temp:
+	if expire != nil && strings.TrimSpace(*expire) != "" {
+		t, err := parseExpiry(*expire, now)
+		if err != nil {
 			return core.Credential{}, malformed("expire_date: " + err.Error())
 		}
+		c.ExpiresAt = t
 	} else if temp {
 		return core.Credential{}, malformed("no expire_date")
 	}

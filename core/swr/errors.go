@@ -57,7 +57,10 @@ func (e *APIError) Error() string {
 	case e.Code != "":
 		b.WriteString(e.Code + ": " + e.Message)
 	default:
-		fmt.Fprintf(&b, "HTTP %d %s: %s", e.StatusCode, http.StatusText(e.StatusCode), e.Message)
+		fmt.Fprintf(&b, "HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		if e.Message != "" {
+			b.WriteString(": " + e.Message)
+		}
 	}
 	var paren []string
 	if e.Code != "" || e.Malformed {
@@ -103,7 +106,9 @@ func vendorError(op string, err error, secrets []string) error {
 		}
 		e.Code, e.Message = sre.ErrorCode, sre.ErrorMessage
 		if e.Code == "" {
-			e.Message = keystoneMessage(sre.ErrorMessage)
+			// The SDK found no error_code and error_msg: its message is
+			// the whole body.
+			e.Message = bodyMessage(sre.ErrorMessage)
 		}
 		e.Code = clip(core.Redact(e.Code, secrets...), 64)
 		e.Message = clip(core.Redact(strings.TrimSpace(e.Message), secrets...), maxMessage)
@@ -131,19 +136,30 @@ func ctxErr(err error) error {
 	return context.Canceled
 }
 
-// keystoneMessage reads IAM's Keystone-style error body
-// {"error":{"code":401,"message":"...","title":"Unauthorized"}}, which the
-// SDK leaves whole as its message because the code is a number.
-func keystoneMessage(body string) string {
+// bodyMessage finds the message in an error body the SDK left whole:
+// IAM's Keystone-style {"error":{"code":401,"message":"...","title":
+// "Unauthorized"}} (the code is a number), or a lone "error_msg" or
+// "message". Any other body is not shown: it may be a success answer cut
+// short, holding the credential just minted, or whatever a proxy put
+// there; the status and request id still say what happened.
+func bodyMessage(body string) string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal([]byte(body), &top) != nil {
+		return ""
+	}
 	var ks struct {
-		Error struct {
-			Message string `json:"message"`
-		} `json:"error"`
+		Message string `json:"message"`
 	}
-	if json.Unmarshal([]byte(body), &ks) == nil && ks.Error.Message != "" {
-		return ks.Error.Message
+	if json.Unmarshal(top["error"], &ks) == nil && ks.Message != "" {
+		return ks.Message
 	}
-	return body
+	for _, k := range []string{"error_msg", "message"} {
+		var s string
+		if json.Unmarshal(top[k], &s) == nil && s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 func clip(s string, n int) string {

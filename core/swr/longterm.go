@@ -3,6 +3,7 @@ package swr
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"regexp"
@@ -49,7 +50,7 @@ func (e *Enterprise) longTerm(ctx context.Context, host string) (core.Credential
 			})
 			err = vendorError(OpCreateInstanceLtCredential, err, e.s.secrets())
 			if err == nil {
-				if _, cerr := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, resp.TokenId, false); cerr != nil {
+				if _, cerr := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, resp.TokenId, false, e.s.c.now()); cerr != nil {
 					err = cerr // unusable answer: the credential may exist
 				}
 			}
@@ -69,7 +70,7 @@ func (e *Enterprise) longTerm(ctx context.Context, host string) (core.Credential
 	if err != nil {
 		return core.Credential{}, opError(OpCreateInstanceLtCredential, resource, err)
 	}
-	c, err := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, resp.TokenId, false)
+	c, err := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, resp.TokenId, false, e.s.c.now())
 	if err != nil {
 		return core.Credential{}, opError(OpCreateInstanceLtCredential, resource, err)
 	}
@@ -123,17 +124,26 @@ var (
 // row, starting and ending with a letter or digit, at most 64 characters,
 // as SWR requires.
 func ltName(desc string, now time.Time) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return ltBase(desc) + "-" + now.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+// ltBase is the part of a long-term credential's name made from the
+// description: what IssuedTokens recognises the target's credentials by. A
+// description too long for the name is cut and given a hash of the whole,
+// so that two long descriptions alike at the start still name apart.
+func ltBase(desc string) string {
 	base := strings.ToLower(desc)
 	base = reNameBad.ReplaceAllString(base, "-")
 	base = reNameRuns.ReplaceAllString(base, "-")
 	base = strings.Trim(base, "._-")
 	if len(base) > 32 {
-		base = strings.Trim(base[:32], "._-")
+		sum := sha256.Sum256([]byte(desc))
+		base = strings.Trim(base[:23], "._-") + "-" + hex.EncodeToString(sum[:4])
 	}
 	if base == "" {
 		base = "regmint"
 	}
-	b := make([]byte, 4)
-	rand.Read(b)
-	return base + "-" + now.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+	return base
 }

@@ -105,11 +105,15 @@ func (sh *Shared) secretLogin(resp *model.CreateSecretResponse) (core.Credential
 	}
 	host := sh.t.Registry
 	if host == "" {
+		// The entry's key becomes the registry host: it must be one.
+		if core.CheckEndpoint("https://"+key) != nil {
+			return core.Credential{}, malformed(fmt.Sprintf("the auths entry %q is not a registry host", clip(key, 80)))
+		}
 		host = key
 	}
 	c := core.Credential{Registry: host, Username: user, Password: pass}
 	if resp.XSwrExpireat != nil && *resp.XSwrExpireat != "" {
-		if c.ExpiresAt, err = parseTime(*resp.XSwrExpireat); err != nil {
+		if c.ExpiresAt, err = parseExpiry(*resp.XSwrExpireat, sh.s.c.now()); err != nil {
 			return core.Credential{}, malformed("X-Swr-Expireat: " + err.Error())
 		}
 	} else {

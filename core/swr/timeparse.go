@@ -17,6 +17,27 @@ var timeLayouts = []string{
 	"2006-01-02 15:04:05Z07:00",
 }
 
+// plausibleExpiry reports whether t, read from the vendor at now, can be
+// when a credential expires: after 2000 and at most a century ahead.
+// Anything else is a garbled answer, which would be a credential that looks
+// long dead or as if it never needs refreshing.
+func plausibleExpiry(t, now time.Time) bool {
+	return !t.Before(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) && !t.After(now.AddDate(100, 0, 0))
+}
+
+// parseExpiry reads a vendor expiry time seen at now: what parseTime
+// reads, if it is plausible.
+func parseExpiry(s string, now time.Time) (time.Time, error) {
+	t, err := parseTime(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !plausibleExpiry(t, now) {
+		return time.Time{}, fmt.Errorf("%q is no time a credential expires at", clip(strings.TrimSpace(s), 40))
+	}
+	return t, nil
+}
+
 // parseTime reads a vendor time. Epoch numbers are taken as seconds, or
 // milliseconds when they are that large.
 func parseTime(s string) (time.Time, error) {
@@ -26,6 +47,10 @@ func parseTime(s string) (time.Time, error) {
 	}
 	for _, l := range timeLayouts {
 		if t, err := time.ParseInLocation(l, s, time.UTC); err == nil {
+			if t.IsZero() {
+				// Go's zero time written out: it would read as "no expiry".
+				return time.Time{}, fmt.Errorf("%q is the zero time", clip(s, 40))
+			}
 			return t.UTC(), nil
 		}
 	}

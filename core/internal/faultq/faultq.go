@@ -1,8 +1,8 @@
 // Package faultq is the fault-injection bookkeeping the loopback emulators
 // share: a queue of faults, each for the next n calls of one operation (or
-// every operation), latency per operation, and a wait that ends early when
-// the client goes away or the emulator closes. It holds no lock: the
-// emulator calls it under its own.
+// every operation), latency per operation, a wait that ends early when the
+// client goes away or the emulator closes, and a dropped connection. It
+// holds no lock: the emulator calls it under its own.
 package faultq
 
 import (
@@ -62,6 +62,20 @@ func (q *Queue[F]) Next(op string) (*F, time.Duration) {
 		return &f, delay
 	}
 	return nil, delay
+}
+
+// Drop ends a call without any answer: it takes the connection over and
+// closes it, as a connection lost mid-call (the client sees EOF or a
+// reset, never a status). Where the connection cannot be taken over
+// (HTTP/2), it aborts the handler, which resets the stream.
+func Drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if c, _, err := hj.Hijack(); err == nil {
+			c.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // Wait holds a call for d; it reports false if the client went away or

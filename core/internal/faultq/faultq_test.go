@@ -2,7 +2,10 @@ package faultq
 
 import (
 	"context"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -55,5 +58,27 @@ func TestWait(t *testing.T) {
 	cancel()
 	if Wait(r, nil, time.Hour) {
 		t.Error("a gone client must end the wait")
+	}
+}
+
+func TestDrop(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { Drop(w) }))
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("a dropped call answered HTTP %d", resp.StatusCode)
+	}
+	// HTTP/2 cannot be taken over: the stream is reset instead.
+	tls := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { Drop(w) }))
+	tls.EnableHTTP2 = true
+	tls.Config.ErrorLog = log.New(io.Discard, "", 0) // the abort is logged
+	tls.StartTLS()
+	defer tls.Close()
+	resp, err = tls.Client().Get(tls.URL)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("a dropped HTTP/2 call answered HTTP %d (proto %s)", resp.StatusCode, resp.Proto)
 	}
 }

@@ -20,6 +20,8 @@
 // than trust a login that is not there. Get also checks that the config
 // still holds the login the sidecar describes (registry present, same
 // user): a "docker logout" or a login by hand reads as not found.
+// ReadRecord returns the same with the login's password (core.RecordReader),
+// for the rotation engine to check the stored login against its registry.
 //
 // Both files are read and written under an advisory lock (flock on
 // "<config>.regmint.lock"), so concurrent Puts from several processes or

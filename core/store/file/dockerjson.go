@@ -16,6 +16,7 @@ type dockerConfig struct {
 
 type authEntry struct {
 	Username string `json:"username"`
+	Password string `json:"password"`
 	Auth     string `json:"auth"`
 }
 
@@ -44,6 +45,20 @@ func (e authEntry) user() string {
 	}
 	u, _, _ := strings.Cut(string(b), ":")
 	return u
+}
+
+// password returns the login password of an auths entry as docker reads
+// it: from the base64 "auth" if set, else "password". It is a secret.
+func (e authEntry) password() string {
+	if e.Auth == "" {
+		return e.Password
+	}
+	b, err := base64.StdEncoding.DecodeString(e.Auth)
+	if err != nil {
+		return ""
+	}
+	_, p, _ := strings.Cut(string(b), ":")
+	return p
 }
 
 // shadowed explains why docker would not use an "auths" login for

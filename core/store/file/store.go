@@ -30,7 +30,10 @@ type Store struct {
 	beforeRename func(tmp string) error
 }
 
-var _ core.Store = (*Store)(nil)
+var (
+	_ core.Store        = (*Store)(nil)
+	_ core.RecordReader = (*Store)(nil)
+)
 
 // New returns a Store for the docker config at path (e.g.
 // ~/.docker/config.json, or DefaultPath). Neither the file nor its
@@ -72,42 +75,75 @@ func (s *Store) MetadataPath() string { return s.metaPath }
 // core.ErrNotFound if there is none or the docker config no longer holds
 // the login it describes.
 func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
+	e, _, err := s.read(ctx, ref)
+	if err != nil {
+		return core.Stored{}, err
+	}
+	return e.stored(), nil
+}
+
+// ReadRecord returns what Get returns with the login's password, read from
+// the docker config under the lock; its errors are Get's and never quote
+// the password. The rotation engine reads through it to check the stored
+// login against its registry.
+func (s *Store) ReadRecord(ctx context.Context, ref string) (core.Record, error) {
+	e, a, err := s.read(ctx, ref)
+	if err != nil {
+		return core.Record{}, err
+	}
+	st := e.stored()
+	return core.Record{
+		Credential: core.Credential{
+			Registry:  st.Registry,
+			Username:  st.Username,
+			Password:  a.password(),
+			ExpiresAt: st.ExpiresAt,
+			TokenID:   st.TokenID,
+		},
+		IssuedAt:        st.IssuedAt,
+		Fingerprint:     st.Fingerprint,
+		PreviousTokenID: st.PreviousTokenID,
+	}, nil
+}
+
+// read returns ref's metadata and the docker config's login it describes.
+func (s *Store) read(ctx context.Context, ref string) (metaEntry, authEntry, error) {
 	if ref == "" {
-		return core.Stored{}, errors.New("file store get: ref is empty")
+		return metaEntry{}, authEntry{}, errors.New("file store get: ref is empty")
 	}
 	if _, err := os.Stat(filepath.Dir(s.path)); errors.Is(err, fs.ErrNotExist) {
-		return core.Stored{}, fmt.Errorf("file store get %q: %w: directory %s does not exist", ref, core.ErrNotFound, filepath.Dir(s.path))
+		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w: directory %s does not exist", ref, core.ErrNotFound, filepath.Dir(s.path))
 	}
 	unlock, err := lockFile(ctx, s.lockPath, false)
 	if err != nil {
-		return core.Stored{}, fmt.Errorf("file store get %q: %w", ref, err)
+		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
 	}
 	defer unlock()
 
 	meta, err := readMeta(s.metaPath)
 	if err != nil {
-		return core.Stored{}, fmt.Errorf("file store get %q: %w", ref, err)
+		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
 	}
 	e, ok := meta.Refs[ref]
 	if !ok {
-		return core.Stored{}, fmt.Errorf("file store get %q: %w: no metadata in %s", ref, core.ErrNotFound, s.metaPath)
+		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w: no metadata in %s", ref, core.ErrNotFound, s.metaPath)
 	}
 	b, err := readConfig(s.path)
 	if err != nil {
-		return core.Stored{}, fmt.Errorf("file store get %q: %w", ref, err)
+		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
 	}
 	cfg, err := parseDockerConfig(b)
 	if err != nil {
-		return core.Stored{}, fmt.Errorf("file store get %q: docker config %s is %w", ref, s.path, err)
+		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: docker config %s is %w", ref, s.path, err)
 	}
 	a, ok := cfg.Auths[e.Registry]
 	switch {
 	case !ok:
-		return core.Stored{}, fmt.Errorf("file store get %q: %w: docker config %s has no login for %s (logged out?)", ref, core.ErrNotFound, s.path, e.Registry)
+		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w: docker config %s has no login for %s (logged out?)", ref, core.ErrNotFound, s.path, e.Registry)
 	case a.user() != e.Username:
-		return core.Stored{}, fmt.Errorf("file store get %q: %w: the login for %s in %s is another user's (changed by hand?)", ref, core.ErrNotFound, e.Registry, s.path)
+		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w: the login for %s in %s is another user's (changed by hand?)", ref, core.ErrNotFound, e.Registry, s.path)
 	}
-	return e.stored(), nil
+	return e, a, nil
 }
 
 // Put merges r's login into the docker config and records its metadata for

@@ -277,25 +277,31 @@ func TestShadowedLogin(t *testing.T) {
 func TestGetChecksTheConfig(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
+	const stored = "pw-get-checks-00001"
 	tests := []struct {
 		name    string
 		edit    func(auths map[string]any)
 		wantErr string // "" for found
+		// wantPassword is what ReadRecord reads.
+		wantPassword string
 	}{
-		{"unchanged", func(map[string]any) {}, ""},
-		{"logged out", func(a map[string]any) { delete(a, "get.example.com") }, "no login for get.example.com"},
+		{"unchanged", func(map[string]any) {}, "", stored},
+		{"logged out", func(a map[string]any) { delete(a, "get.example.com") }, "no login for get.example.com", ""},
 		{"another user logged in", func(a map[string]any) {
 			a["get.example.com"] = map[string]string{"auth": core.DockerAuth("someone-else", "x")}
-		}, "another user's"},
+		}, "another user's", ""},
 		{"same user, username field only", func(a map[string]any) {
 			a["get.example.com"] = map[string]string{"username": "user-get.example.com", "password": "p"}
-		}, ""},
+		}, "", "p"},
+		{"same user, password changed by hand", func(a map[string]any) {
+			a["get.example.com"] = map[string]string{"auth": core.DockerAuth("user-get.example.com", "changed-by-hand")}
+		}, "", "changed-by-hand"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
-			r := storetest.Record("get.example.com", "pw-get-checks-00001")
+			r := storetest.Record("get.example.com", stored)
 			if err := s.Put(ctx, "g", r); err != nil {
 				t.Fatal(err)
 			}
@@ -306,17 +312,26 @@ func TestGetChecksTheConfig(t *testing.T) {
 			b, _ = json.Marshal(cfg)
 			writeFile(t, s.Path(), string(b), 0o600)
 			got, err := s.Get(ctx, "g")
+			rec, rerr := s.ReadRecord(ctx, "g")
 			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatal(err)
+				if err != nil || rerr != nil {
+					t.Fatal(err, rerr)
 				}
 				if err := storetest.SameStored(got, r.Stored()); err != nil {
 					t.Error(err)
 				}
+				if err := storetest.SameStored(rec.Stored(), r.Stored()); err != nil {
+					t.Errorf("ReadRecord: %v", err)
+				}
+				if rec.Credential.Password != tt.wantPassword {
+					t.Error("ReadRecord read another password than the docker config's")
+				}
 				return
 			}
-			if !errors.Is(err, core.ErrNotFound) || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("Get error = %v, want not found: %s", err, tt.wantErr)
+			for op, err := range map[string]error{"Get": err, "ReadRecord": rerr} {
+				if !errors.Is(err, core.ErrNotFound) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("%s error = %v, want not found: %s", op, err, tt.wantErr)
+				}
 			}
 		})
 	}

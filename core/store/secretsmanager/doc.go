@@ -20,7 +20,9 @@
 // credential in one PutSecretValue, each version carries its own, it is not
 // shown to everyone with DescribeSecret or ListSecrets, and writing it needs
 // no TagResource permission (which can change tag-based access control).
-// Get reads it with one GetSecretValue of AWSCURRENT.
+// Get reads it with one GetSecretValue of AWSCURRENT; ReadRecord reads the
+// same with the password (core.RecordReader), for the rotation engine to
+// check the stored credential against its registry.
 //
 // Put writes with a ClientRequestToken derived from the secret name and
 // value (a UUID-shaped SHA-256 digest), so a retried write is idempotent; it

@@ -37,7 +37,10 @@ type Store struct {
 	kmsKeyID string
 }
 
-var _ core.Store = (*Store)(nil)
+var (
+	_ core.Store        = (*Store)(nil)
+	_ core.RecordReader = (*Store)(nil)
+)
 
 // Option configures a Store.
 type Option func(*Store) error
@@ -113,28 +116,60 @@ func (s *Store) SecretID(ref string) (string, error) {
 // fresh, and Put may replace it. A regmint value with a broken field is an
 // error of its own.
 func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
-	id, err := s.SecretID(ref)
+	id, val, err := s.current(ctx, ref)
 	if err != nil {
 		return core.Stored{}, err
+	}
+	st, err := decodeMetadata(val)
+	if err != nil {
+		return core.Stored{}, decodeError(id, err)
+	}
+	return st, nil
+}
+
+// ReadRecord returns the AWSCURRENT value of ref's secret, password
+// included, read with one GetSecretValue; its errors are Get's and never
+// quote the value. The rotation engine reads through it to check the
+// stored credential against its registry.
+func (s *Store) ReadRecord(ctx context.Context, ref string) (core.Record, error) {
+	id, val, err := s.current(ctx, ref)
+	if err != nil {
+		return core.Record{}, err
+	}
+	r, err := decodeRecord(val)
+	if err != nil {
+		return core.Record{}, decodeError(id, err)
+	}
+	return r, nil
+}
+
+// current reads the AWSCURRENT value of ref's secret and returns the
+// secret id with it. The value is secret.
+func (s *Store) current(ctx context.Context, ref string) (id, value string, err error) {
+	id, err = s.SecretID(ref)
+	if err != nil {
+		return "", "", err
 	}
 	out, err := s.api.GetSecretValue(ctx, &sm.GetSecretValueInput{
 		SecretId:     aws.String(id),
 		VersionStage: aws.String(StageCurrent),
 	})
 	if err != nil {
-		return core.Stored{}, opError("GetSecretValue", id, err)
+		return "", "", opError("GetSecretValue", id, err)
 	}
 	if out.SecretString == nil {
-		return core.Stored{}, fmt.Errorf("secretsmanager GetSecretValue %s: %w: %w: value is binary", id, core.ErrNotFound, errNotRegmint)
+		return "", "", fmt.Errorf("secretsmanager GetSecretValue %s: %w: %w: value is binary", id, core.ErrNotFound, errNotRegmint)
 	}
-	st, err := decodeMetadata(*out.SecretString)
+	return id, *out.SecretString, nil
+}
+
+// decodeError wraps an error decoding the value of secret id: a value
+// regmint did not write is not found.
+func decodeError(id string, err error) error {
 	if errors.Is(err, errNotRegmint) {
-		return core.Stored{}, fmt.Errorf("secretsmanager GetSecretValue %s: %w: %w", id, core.ErrNotFound, err)
+		return fmt.Errorf("secretsmanager GetSecretValue %s: %w: %w", id, core.ErrNotFound, err)
 	}
-	if err != nil {
-		return core.Stored{}, fmt.Errorf("secretsmanager GetSecretValue %s: %w", id, err)
-	}
-	return st, nil
+	return fmt.Errorf("secretsmanager GetSecretValue %s: %w", id, err)
 }
 
 // Put stores r as the AWSCURRENT value of ref's secret, creating the secret

@@ -447,15 +447,19 @@ func TestGetErrors(t *testing.T) {
 			e.secrets.Add("plain-text-secret-value-1", "secret-value-2", "secret-value-3", "secret-value-4", "binary-secret-value-5")
 			tt.setup(t, e)
 			_, err := e.store.Get(ctx, "get")
-			if err == nil {
-				t.Fatal("Get succeeded")
+			_, rerr := e.store.ReadRecord(ctx, "get")
+			for op, err := range map[string]error{"Get": err, "ReadRecord": rerr} {
+				if err == nil {
+					t.Fatalf("%s succeeded", op)
+				}
+				if got := errors.Is(err, core.ErrNotFound); got != tt.wantNotFound {
+					t.Errorf("%s: errors.Is(err, ErrNotFound) = %v, want %v (%v)", op, got, tt.wantNotFound, err)
+				}
+				if msg := e.text(err); !strings.Contains(msg, tt.wantMsg) {
+					t.Errorf("%s: error %q does not say %q", op, msg, tt.wantMsg)
+				}
 			}
-			if got := errors.Is(err, core.ErrNotFound); got != tt.wantNotFound {
-				t.Errorf("errors.Is(err, ErrNotFound) = %v, want %v (%v)", got, tt.wantNotFound, err)
-			}
-			if msg := e.text(err); !strings.Contains(msg, tt.wantMsg) {
-				t.Errorf("error %q does not say %q", msg, tt.wantMsg)
-			}
+			e.checkLeaks(t)
 		})
 	}
 }

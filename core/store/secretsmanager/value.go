@@ -104,6 +104,34 @@ func decodeMetadata(s string) (core.Stored, error) {
 	return st, nil
 }
 
+// decodeRecord reads a whole secret value: the metadata and the password.
+// A value without a password is read as it is (a login with it fails).
+// Its errors never quote the value.
+func decodeRecord(s string) (core.Record, error) {
+	st, err := decodeMetadata(s)
+	if err != nil {
+		return core.Record{}, err
+	}
+	var v struct {
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return core.Record{}, errors.New(`value field "password" is not a string`)
+	}
+	return core.Record{
+		Credential: core.Credential{
+			Registry:  st.Registry,
+			Username:  st.Username,
+			Password:  v.Password,
+			ExpiresAt: st.ExpiresAt,
+			TokenID:   st.TokenID,
+		},
+		IssuedAt:        st.IssuedAt,
+		Fingerprint:     st.Fingerprint,
+		PreviousTokenID: st.PreviousTokenID,
+	}, nil
+}
+
 // requestToken derives the ClientRequestToken (which becomes the version
 // id) of writing value to the secret id: a version 8 UUID made of the
 // first 16 bytes of SHA-256 over a domain tag, the id and the value. The

@@ -37,7 +37,8 @@ func Record(registry, password string) core.Record {
 
 // Run checks newStore's stores: not found, round trip of every metadata
 // field (expiry and issue time to the nanosecond, zero times as zero), a
-// second Put replacing the first, refs kept apart, and an incomplete
+// second Put replacing the first, refs kept apart, the whole record read
+// back for stores that implement core.RecordReader, and an incomplete
 // credential refused with nothing stored.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
@@ -128,6 +129,36 @@ func Run(t *testing.T, newStore NewStore) {
 			}
 			if err := SameStored(got, want.Stored()); err != nil {
 				t.Errorf("Get %s: %v", ref, err)
+			}
+		}
+	})
+
+	t.Run("ReadRecord", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		rr, ok := s.(core.RecordReader)
+		if !ok {
+			t.Skip("the store does not implement core.RecordReader")
+		}
+		if _, err := rr.ReadRecord(ctx, "missing"); !errors.Is(err, core.ErrNotFound) {
+			t.Errorf("ReadRecord(missing) error = %v, want one wrapping core.ErrNotFound", err)
+		}
+		first := Record("read.example.com", "pw-read-first-00001")
+		second := Record("read.example.com", "pw-read-second-0002")
+		second.Credential.TokenID, second.PreviousTokenID = "tok-second", first.Credential.TokenID
+		for _, r := range []core.Record{first, second} {
+			if err := s.Put(ctx, "read", r); err != nil {
+				t.Fatalf("Put: %v", err)
+			}
+			got, err := rr.ReadRecord(ctx, "read")
+			if err != nil {
+				t.Fatalf("ReadRecord: %v", err)
+			}
+			if err := SameStored(got.Stored(), r.Stored()); err != nil {
+				t.Errorf("ReadRecord after Put: %v", err)
+			}
+			if got.Credential.Password != r.Credential.Password {
+				t.Error("ReadRecord after Put: the password differs")
 			}
 		}
 	})

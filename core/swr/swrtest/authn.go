@@ -67,7 +67,7 @@ func (s *Server) authSignature(w http.ResponseWriter, r *http.Request, body []by
 		s.authFailed(w, "verify security token failed")
 		return principal{}, false
 	}
-	if err := checkDate(r, a, now); err != nil {
+	if err := checkDate(r, a, s.signatureNow()); err != nil {
 		s.authFailed(w, err.Error())
 		return principal{}, false
 	}

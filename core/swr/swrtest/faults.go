@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"time"
+
+	"github.com/regmint/regmint/core/internal/faultq"
 )
 
 // The operations, named as the SDK names them, for Fault.Op and Calls.
@@ -36,8 +38,12 @@ type Fault struct {
 	Malformed bool
 	// Delay waits this long before answering (less if the client gives up).
 	Delay time.Duration
+	// Drop closes the connection without any answer, as a connection lost
+	// mid-call: the client sees EOF or a reset, never a status.
+	Drop bool
 	// AfterProcessing carries the operation out before answering with
-	// Status: the client sees a failure for something that happened.
+	// Status or dropping the connection: the client sees a failure for
+	// something that happened.
 	AfterProcessing bool
 	// Times is how many matching calls the fault applies to: 0 means 1,
 	// Forever means all.
@@ -123,6 +129,11 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string, hand
 			body = body[:len(body)*2/3]
 		}
 		w.Write(body)
+	case f.Drop && f.AfterProcessing:
+		handle(httptest.NewRecorder())
+		faultq.Drop(w)
+	case f.Drop:
+		faultq.Drop(w)
 	case f.Status != 0 && f.AfterProcessing:
 		handle(httptest.NewRecorder())
 		s.writeFault(w, f.Status)

@@ -16,9 +16,14 @@
 // that are still valid (and, for the shared long-term login, the password
 // derived from a permanent access key that still exists).
 //
-// Faults (throttling, 5xx, latency, malformed bodies) can be injected per
-// operation, and every operation's calls are counted. Time comes from an
-// injectable clock. A Server is safe for concurrent use.
+// Faults (throttling, 5xx, latency, malformed bodies, dropped connections)
+// can be injected per operation, and every operation's calls are counted.
+// Time comes from an injectable clock (WithClock); the signature date check
+// may have a clock of its own (WithSignatureClock), so that a test can run
+// the emulator hours ahead, to expire credentials, while the SDK signs with
+// the wall clock. Long-term credentials deleted through the API are
+// recorded (Revocations, WithOnRevoke); Invalidate removes a login behind
+// the caller's back. A Server is safe for concurrent use.
 package swrtest
 
 import (
@@ -53,6 +58,8 @@ type Server struct {
 
 	swrSrv, iamSrv *httptest.Server
 	now            func() time.Time
+	sigNow         func() time.Time // nil: now
+	onRevoke       func(Revocation)
 	regions        []string
 
 	mu          sync.Mutex
@@ -72,14 +79,31 @@ type Server struct {
 	calls       map[string]int
 	requestSeq  int
 	instanceSeq int
+	revoked     []Revocation
 }
 
 // Option configures a Server.
 type Option func(*Server)
 
 // WithClock sets the emulator's clock (token and credential expiry, the
-// signature date check); default time.Now.
+// signature date check unless WithSignatureClock says otherwise); default
+// time.Now.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// WithSignatureClock sets the clock that X-Sdk-Date is checked against,
+// within MaxSkew; by default the emulator's clock. The SDK signs with the
+// wall clock, so a test that runs the emulator's clock over simulated
+// hours passes time.Now here: signatures keep real time while lifetimes
+// follow the simulated clock.
+func WithSignatureClock(now func() time.Time) Option { return func(s *Server) { s.sigNow = now } }
+
+// signatureNow is the time request dates are checked against.
+func (s *Server) signatureNow() time.Time {
+	if s.sigNow != nil {
+		return s.sigNow()
+	}
+	return s.now()
+}
 
 // WithRegions sets the regions accounts get projects in; default
 // "cn-north-4".

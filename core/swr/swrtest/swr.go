@@ -205,13 +205,21 @@ func (s *Server) listLtCredentials(w http.ResponseWriter, r *http.Request, in *I
 func (s *Server) deleteLtCredential(w http.ResponseWriter, in *Instance, id string) {
 	s.mu.Lock()
 	c, ok := s.ltCreds[id]
+	var (
+		rev  Revocation
+		hook func(Revocation)
+	)
 	if ok && c.scope == in.ID {
 		delete(s.ltCreds, id)
+		rev, hook = s.recordRevocationLocked(in.ID, id, c.name)
 	}
 	s.mu.Unlock()
 	if !ok || c.scope != in.ID {
 		s.apiError(w, http.StatusNotFound, "SVCSTG.SWR.4040002", "Long-term credential "+id+" not found")
 		return
+	}
+	if hook != nil {
+		hook(rev)
 	}
 	w.Header().Set("X-Request-Id", s.requestID())
 	w.WriteHeader(http.StatusNoContent)

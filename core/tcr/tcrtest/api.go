@@ -130,14 +130,20 @@ func (s *Server) deleteInstanceToken(k *key, region string, body []byte) (any, *
 		return nil, errf(codeMissingParameter, "The request is missing a required parameter `TokenId`.")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, e := s.instanceLocked(k, region, p.RegistryId, "DeleteInstanceToken"); e != nil {
+		s.mu.Unlock()
 		return nil, e
 	}
 	if !s.deleteLocked(p.RegistryId, p.TokenId) {
+		s.mu.Unlock()
 		// The vendor documents no not-found code for this action; the
 		// emulator answers InvalidParameter, among those it documents.
 		return nil, errf(codeInvalidParameter, "The token %s does not exist in instance %s.", p.TokenId, p.RegistryId)
+	}
+	rev, hook := s.recordRevocationLocked(p.RegistryId, p.TokenId)
+	s.mu.Unlock()
+	if hook != nil {
+		hook(rev)
 	}
 	return nil, nil
 }

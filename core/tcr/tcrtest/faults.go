@@ -27,6 +27,13 @@ type Fault struct {
 	// token, STS keys), as a connection cut at the very end would. Whatever
 	// the call did (e.g. mint a token) is done.
 	Malformed bool
+	// Drop closes the connection without any answer, as a connection lost
+	// mid-call: the client sees EOF or a reset, never a status. The call
+	// is not handled, unless AfterHandling is set.
+	Drop bool
+	// AfterHandling makes a Drop happen after the call was handled:
+	// whatever it did (e.g. mint a token) is done, and its answer is lost.
+	AfterHandling bool
 }
 
 type pending struct {
@@ -39,10 +46,12 @@ type faultState struct {
 	throttleRate float64
 	latency      time.Duration
 	rng          *rand.Rand
+	rateLimits   map[string]*rateLimit // by action
 }
 
 func (f *faultState) init() {
 	f.rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	f.rateLimits = map[string]*rateLimit{}
 }
 
 // Inject makes the next n calls matching f.Action fail with f. Injected
@@ -70,6 +79,13 @@ func (s *Server) FailHTTP(n, status int) { s.Inject(n, Fault{Status: status}) }
 // body after handling the call.
 func (s *Server) Malform(n int) { s.Inject(n, Fault{Malformed: true}) }
 
+// DropConnections makes the next n calls (of any action) lose their
+// connection without an answer, before (or, with afterHandling, after)
+// the call is handled.
+func (s *Server) DropConnections(n int, afterHandling bool) {
+	s.Inject(n, Fault{Drop: true, AfterHandling: afterHandling})
+}
+
 // SetThrottleRate makes each call fail with RequestLimitExceeded with
 // probability p (0 turns it off), after any injected fault is used.
 func (s *Server) SetThrottleRate(p float64) {
@@ -87,11 +103,13 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.faults.latency = d
 }
 
-// ClearFaults drops every pending fault, the throttle rate and the latency.
+// ClearFaults drops every pending fault, the throttle rate, the rate
+// limits and the latency.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults.queue = nil
+	s.faults.rateLimits = map[string]*rateLimit{}
 	s.faults.throttleRate = 0
 	s.faults.latency = 0
 }
@@ -111,6 +129,9 @@ func (s *Server) arrive(action string) (*Fault, time.Duration) {
 			fs.queue = append(fs.queue[:i:i], fs.queue[i+1:]...)
 		}
 		return &f, fs.latency
+	}
+	if f := s.overLimitLocked(action); f != nil {
+		return f, fs.latency
 	}
 	if fs.throttleRate > 0 && fs.rng.Float64() < fs.throttleRate {
 		return &Fault{Code: codeRequestLimit, Message: "Request limit exceeded."}, fs.latency
@@ -134,7 +155,8 @@ func answerFault(w http.ResponseWriter, f *Fault, requestID string) {
 }
 
 // serveCall runs the steps every endpoint shares: count, fault, latency,
-// then handle and write the answer (cut short for Malformed).
+// then handle and write the answer (cut short for Malformed, lost for
+// Drop).
 func (s *Server) serveCall(w http.ResponseWriter, r *http.Request, action string, handle func(requestID string) []byte) {
 	requestID := newUUID()
 	f, delay := s.arrive(action)
@@ -142,7 +164,15 @@ func (s *Server) serveCall(w http.ResponseWriter, r *http.Request, action string
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
-	if f != nil && !f.Malformed {
+	switch {
+	case f != nil && f.Drop && f.AfterHandling:
+		handle(requestID)
+		faultq.Drop(w)
+		return
+	case f != nil && f.Drop:
+		faultq.Drop(w)
+		return
+	case f != nil && !f.Malformed:
 		answerFault(w, f, requestID)
 		return
 	}

@@ -8,8 +8,16 @@
 // Docker Registry v2 login endpoint (core/registrytest) per instance that
 // accepts exactly the tokens the emulator minted for that instance, still
 // unexpired by the emulator's clock and not deleted. Faults (throttling, HTTP
-// 5xx, vendor error codes, latency, malformed bodies) can be injected, and
-// calls are counted per action.
+// 5xx, vendor error codes, latency, malformed bodies, dropped connections)
+// can be injected, and calls are counted per action.
+//
+// Time: token lifetimes follow the emulator's clock (WithClock, SetNow,
+// Advance), and so does the signature timestamp check unless
+// WithSignatureClock gives it a clock of its own: a test can then run the
+// emulator hours ahead, to expire tokens, while the SDK signs with the wall
+// clock. Long-term tokens deleted through the API are recorded
+// (Revocations, WithOnRevoke); Invalidate deletes a token behind the
+// caller's back.
 //
 // Every key, token and password is generated at run time; nothing secret is
 // hard-coded, and generated key ids start with "TESTID" (temporary ones with
@@ -67,6 +75,9 @@ type Server struct {
 	mu        sync.Mutex
 	clock     func() time.Time
 	offset    time.Duration
+	sigClock  func() time.Time // nil: the emulator's clock
+	onRevoke  func(Revocation)
+	revoked   []Revocation
 	keys      map[string]*key
 	instances map[string]*instance
 	tokens    map[string]*token // by password
@@ -80,13 +91,26 @@ type Server struct {
 type Option func(*Server)
 
 // WithClock sets the emulator's clock (default time.Now). Token expiry and
-// the signature timestamp check follow it; SetNow and Advance shift it.
+// the signature timestamp check follow it (the latter unless
+// WithSignatureClock says otherwise); SetNow and Advance shift it.
 func WithClock(now func() time.Time) Option {
 	return func(s *Server) {
 		if now != nil {
 			s.clock = now
 		}
 	}
+}
+
+// WithSignatureClock sets the clock that request timestamps (X-TC-Timestamp)
+// are checked against, within MaxSkew; by default the emulator's clock.
+// SetNow and Advance do not shift it.
+//
+// The SDK signs with the wall clock, so a test that moves the emulator's
+// clock over simulated hours, to expire tokens, passes time.Now here: the
+// signature check keeps real time while lifetimes follow the simulated
+// clock.
+func WithSignatureClock(now func() time.Time) Option {
+	return func(s *Server) { s.sigClock = now }
 }
 
 // WithUIN sets the account id (default "100000000001").
@@ -173,7 +197,8 @@ func (s *Server) SetNow(t time.Time) {
 
 // Advance moves the emulator's clock forward by d (backward if negative).
 // Requests signed with the real time are refused once the shift exceeds
-// MaxSkew.
+// MaxSkew, unless WithSignatureClock set the clock they are checked
+// against.
 func (s *Server) Advance(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -181,6 +206,14 @@ func (s *Server) Advance(d time.Duration) {
 }
 
 func (s *Server) nowLocked() time.Time { return s.clock().Add(s.offset) }
+
+// signatureNowLocked is the time request timestamps are checked against.
+func (s *Server) signatureNowLocked() time.Time {
+	if s.sigClock != nil {
+		return s.sigClock()
+	}
+	return s.nowLocked()
+}
 
 // Calls returns how many requests naming action reached the emulator (API
 // and STS), counted before any check or fault; "" counts all.

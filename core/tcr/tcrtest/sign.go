@@ -57,7 +57,8 @@ func parseTC3(h string) (tc3Auth, bool) {
 }
 
 // tc3Check verifies a request's signature and timestamp against the key
-// store, the emulator's clock and the service the endpoint belongs to, and
+// store, the signature clock (WithSignatureClock; the emulator's clock by
+// default) and the service the endpoint belongs to, and
 // returns the key that signed it. Errors carry the vendor's codes and never
 // the expected signature.
 func (s *Server) tc3Check(r *http.Request, body []byte, service string) (*key, *apiErr) {
@@ -71,11 +72,11 @@ func (s *Server) tc3Check(r *http.Request, body []byte, service string) (*key, *
 		return nil, errf(codeMissingParameter, "The request is missing a valid X-TC-Timestamp header.")
 	}
 	s.mu.Lock()
-	now := s.nowLocked()
+	now, sigNow := s.nowLocked(), s.signatureNowLocked()
 	k := s.keys[auth.secretID]
 	s.mu.Unlock()
-	if skew := now.Sub(time.Unix(ts, 0)); skew > MaxSkew || skew < -MaxSkew {
-		return nil, errf(codeSignatureExpire, "Signature expired: the request timestamp %d is more than %v off the server time %d.", ts, MaxSkew, now.Unix())
+	if skew := sigNow.Sub(time.Unix(ts, 0)); skew > MaxSkew || skew < -MaxSkew {
+		return nil, errf(codeSignatureExpire, "Signature expired: the request timestamp %d is more than %v off the server time %d.", ts, MaxSkew, sigNow.Unix())
 	}
 	if k == nil {
 		return nil, errf(codeSecretIDNotFound, "The SecretId is not found, please ensure that your SecretId is correct.")

@@ -27,6 +27,11 @@ type Fault struct {
 	// Malformed handles the call, then sends back only the first half of
 	// the JSON answer.
 	Malformed bool
+	// Drop closes the connection without any answer, as a connection lost
+	// mid-call (the client sees EOF or a reset): before the signature is
+	// checked, or with AfterApply once the call is handled (a write is
+	// stored and its answer lost).
+	Drop bool
 }
 
 // Throttled is the fault AWS answers when a caller exceeds the request
@@ -38,6 +43,12 @@ func Throttled(op string) Fault {
 // Internal is the service's own 5xx: HTTP 500 InternalServiceError.
 func Internal(op string) Fault {
 	return Fault{Op: op, Code: CodeInternalServiceError, Message: messageInternal, Status: http.StatusInternalServerError}
+}
+
+// Dropped is a connection lost on a call of op: before it is handled, or
+// with afterApply once it is (a write is stored and its answer lost).
+func Dropped(op string, afterApply bool) Fault {
+	return Fault{Op: op, Drop: true, AfterApply: afterApply}
 }
 
 // Unavailable is a front end's 503 with an HTML body.

@@ -126,3 +126,35 @@ func httpStatus(err error) int {
 	}
 	return 0
 }
+
+func TestDroppedConnection(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name   string
+		fault  smtest.Fault
+		stored bool
+	}{
+		{"before the call", smtest.Dropped("PutSecretValue", false), false},
+		{"after the write", smtest.Dropped("PutSecretValue", true), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newServer(t)
+			c := newClient(s, 1)
+			create(t, c, "tok/s", "value-one-0001")
+			s.Inject(1, tt.fault)
+			err := put(ctx, c, token('2'), "value-two-0002")
+			if err == nil || apiCode(err) != "" || httpStatus(err) != 0 {
+				t.Fatalf("dropped call: %v (code %q, HTTP %d), want a transport error", err, apiCode(err), httpStatus(err))
+			}
+			sec, _ := s.Secret("tok/s")
+			if cur, _ := sec.Current(); (cur.ID == token('2')) != tt.stored {
+				t.Errorf("stored after the drop = %v, want %v", cur.ID == token('2'), tt.stored)
+			}
+			if err := put(ctx, c, token('2'), "value-two-0002"); err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+		})
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/regmint/regmint/core/internal/faultq"
 )
 
 // handler runs one operation on a request body and returns the JSON answer.
@@ -29,6 +31,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f != nil && !f.AfterApply && !f.Malformed {
+		if f.Drop {
+			faultq.Drop(w)
+			return
+		}
 		s.answerFault(w, requestID, f)
 		return
 	}
@@ -63,6 +69,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case f != nil && f.AfterApply && f.Drop:
+		faultq.Drop(w)
 	case f != nil && f.AfterApply:
 		s.answerFault(w, requestID, f)
 	case f != nil && f.Malformed:

@@ -11,8 +11,8 @@
 // AWSCURRENT/AWSPREVIOUS staging and ClientRequestToken idempotency (the
 // same token and value is a no-op; the same token with another value fails
 // with ResourceExistsException). Faults (throttling, 5xx, latency, lost or
-// malformed responses) can be injected for the next calls, and tests can
-// read every secret's versions directly.
+// malformed responses, dropped connections) can be injected for the next
+// calls, and tests can read every secret's versions directly.
 //
 // Access keys are generated when the server starts; none is hard-coded, and
 // none has the shape of a real AWS key.
