@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // redacted stands in for a secret wherever a value is rendered for people.
@@ -132,7 +135,10 @@ func (c Credential) maskedPassword() string {
 	return redacted
 }
 
-// Check reports whether the credential is complete enough to log in with.
+// Check reports whether the credential is complete enough to log in with,
+// and can be written as a docker login: JSON holds only valid UTF-8, the
+// auth string "user:password" is split at the first ':' (RFC 7617 forbids
+// it in the user name), and docker drops NULs around the password.
 func (c Credential) Check() error {
 	switch {
 	case c.Registry == "":
@@ -141,6 +147,12 @@ func (c Credential) Check() error {
 		return fmt.Errorf("credential for %s has no username", c.Registry)
 	case c.Password == "":
 		return fmt.Errorf("credential for %s has no password", c.Registry)
+	case !utf8.ValidString(c.Registry) || !utf8.ValidString(c.Username) || !utf8.ValidString(c.Password):
+		return fmt.Errorf("credential for %q is not valid UTF-8", c.Registry)
+	case strings.Contains(c.Username, ":"):
+		return fmt.Errorf("credential for %q has a ':' in its username, which a docker login cannot hold", c.Registry)
+	case strings.ContainsFunc(c.Username, unicode.IsControl) || strings.ContainsFunc(c.Password, unicode.IsControl):
+		return fmt.Errorf("credential for %q has a control character in its username or password", c.Registry)
 	}
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -64,8 +66,10 @@ func (v Verification) String() string {
 // request to the realm with Basic auth, or for a Basic challenge GET /v2/
 // with Basic auth.
 type Verifier struct {
-	// Transport carries the requests; default: a clone of
-	// http.DefaultTransport (which honours HTTPS_PROXY and NO_PROXY).
+	// Transport carries the requests; default: http.DefaultTransport
+	// (which honours HTTPS_PROXY and NO_PROXY), shared so that its idle
+	// connections are reused and bounded rather than left open by every
+	// verification.
 	Transport http.RoundTripper
 	// Timeout bounds one verification; default 15 s. The context bounds it too.
 	Timeout time.Duration
@@ -91,7 +95,7 @@ func (v Verifier) Verify(ctx context.Context, cred Credential) Verification {
 	defer cancel()
 	rt := v.Transport
 	if rt == nil {
-		rt = http.DefaultTransport.(*http.Transport).Clone()
+		rt = http.DefaultTransport
 	}
 	var opts []name.Option
 	if v.Insecure {
@@ -116,16 +120,34 @@ func (v Verifier) Verify(ctx context.Context, cred Credential) Verification {
 	case "":
 		return Verification{Result: VerifyUnknown, Detail: "registry asks for no login: the credential cannot be checked"}
 	case "bearer":
-		_, err := transport.Exchange(ctx, reg, basic, rt, v.Scopes, ch)
-		if err == nil {
+		// go-containerregistry sends the credentials to every request whose
+		// Host field matches the realm's host; for a realm without one
+		// ("https:") that is any redirect, wherever it points (a redirect's
+		// Host field is empty).
+		if u, err := url.Parse(ch.Parameters["realm"]); err != nil || u.Hostname() == "" {
+			return Verification{Result: VerifyUnknown, Scheme: scheme, Detail: "the registry's challenge names no token realm host"}
+		}
+		// The realm's answer says something about the credentials only if
+		// they were sent: go-containerregistry leaves them out when the
+		// request's host does not match the realm's exactly ("host:" with an
+		// empty port). And only 200 with a token is an answer: another 2xx
+		// is no token.
+		sent := &authWatch{next: rt}
+		_, err := transport.Exchange(ctx, reg, basic, sent, v.Scopes, ch)
+		var te *transport.Error
+		switch {
+		case !sent.seen.Load():
+			return Verification{Result: VerifyUnknown, Scheme: scheme, Detail: "the credentials were not sent to the token realm"}
+		case err == nil:
 			return Verification{Result: VerifyGood, Scheme: scheme, Detail: "token realm issued a token"}
+		case errors.As(err, &te) && te.StatusCode >= 200 && te.StatusCode < 300:
+			return Verification{Result: VerifyUnknown, Scheme: scheme, Detail: fmt.Sprintf("token realm answered HTTP %d, without a token", te.StatusCode)}
 		}
 		return classify(scheme, "token realm", err, secrets)
 	case "basic":
-		t, err := transport.NewWithContext(ctx, reg, basic, rt, v.Scopes)
-		if err != nil {
-			return classify(scheme, "registry", err, secrets)
-		}
+		// What transport.NewWithContext builds for a Basic challenge, from
+		// the challenge at hand rather than a second ping.
+		t := basicAuthTransport{next: transport.NewUserAgent(rt, ""), host: reg.RegistryStr(), username: cred.Username, password: cred.Password}
 		scheme := "https"
 		if ch.Insecure {
 			scheme = "http"
@@ -143,6 +165,34 @@ func (v Verifier) Verify(ctx context.Context, cred Credential) Verification {
 	default:
 		return Verification{Result: VerifyUnknown, Scheme: scheme, Detail: fmt.Sprintf("unsupported challenge %q", ch.Scheme)}
 	}
+}
+
+// basicAuthTransport sends Basic auth to the registry host only (not to
+// hosts it redirects to), as go-containerregistry's basic transport does.
+type basicAuthTransport struct {
+	next                     http.RoundTripper
+	host, username, password string
+}
+
+func (t basicAuthTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Host == t.host || r.URL.Host == t.host {
+		r = r.Clone(r.Context())
+		r.SetBasicAuth(t.username, t.password)
+	}
+	return t.next.RoundTrip(r)
+}
+
+// authWatch records whether any request carried an Authorization header.
+type authWatch struct {
+	next http.RoundTripper
+	seen atomic.Bool
+}
+
+func (a *authWatch) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("Authorization") != "" {
+		a.seen.Store(true)
+	}
+	return a.next.RoundTrip(r)
 }
 
 func classify(scheme, who string, err error, secrets []string) Verification {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // schemaCheck walks the decoded document beside the Go types it decodes
@@ -51,7 +52,7 @@ func (s *schemaCheck) value(at loc, path string, node any, t reflect.Type) bool 
 	case reflect.Map:
 		m, ok := node.(map[string]any)
 		if !ok {
-			return bad("must be a mapping (object), not "+kindOf(node), "")
+			return bad("must be a mapping (object), not "+kindOf(node), "a mapping of names to "+plural(t.Elem()))
 		}
 		for _, k := range sortedKeysOf(m) {
 			p := join(path, k)
@@ -62,7 +63,7 @@ func (s *schemaCheck) value(at loc, path string, node any, t reflect.Type) bool 
 	case reflect.Slice:
 		list, ok := node.([]any)
 		if !ok {
-			return bad("must be a list, not "+kindOf(node), "")
+			return bad("must be a list, not "+kindOf(node), "a list of "+plural(t.Elem()))
 		}
 		for i, el := range list {
 			if t.Elem() == targetType {
@@ -207,6 +208,25 @@ func isSecretKey(k string) bool {
 		strings.HasSuffix(n, "keysecret")
 }
 
+// plural names the values of type t, for what a list or mapping of them
+// accepts: "whole numbers", or "mappings with keys name, provider, ...".
+func plural(t reflect.Type) string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return "mappings with keys " + strings.Join(jsonKeys(t), ", ")
+	case reflect.Int, reflect.Int64:
+		return "whole numbers"
+	case reflect.Float64:
+		return "numbers"
+	case reflect.Bool:
+		return "booleans"
+	}
+	return "strings"
+}
+
 func jsonName(f reflect.StructField) string {
 	tag := f.Tag.Get("json")
 	name, _, _ := strings.Cut(tag, ",")
@@ -226,7 +246,13 @@ func jsonKeys(t reflect.Type) []string {
 	return keys
 }
 
+// join appends key k to a key path. An empty key, or one with a quote or
+// a character that does not print (a newline), is quoted, so that every
+// error names its key, on one line.
 func join(path, k string) string {
+	if k == "" || strings.ContainsFunc(k, func(r rune) bool { return r == '"' || !unicode.IsPrint(r) }) {
+		k = strconv.Quote(k)
+	}
 	if path == "" {
 		return k
 	}

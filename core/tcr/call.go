@@ -79,7 +79,7 @@ func send[T any](ctx context.Context, c call, params any) (*T, error) {
 			return &apiError{sdk: sdkError(codeClient, "could not build the request", "", nil)}
 		}
 		resp := &envelope[T]{BaseResponse: &tchttp.BaseResponse{}}
-		if err := c.ep.client.Send(req, resp); err != nil {
+		if err := sendSafely(c.ep.client, req, resp); err != nil {
 			return newAPIError(err, a)
 		}
 		if resp.Response == nil {
@@ -96,6 +96,20 @@ func send[T any](ctx context.Context, c call, params any) (*T, error) {
 		return nil, &opError{op: c.action, subject: c.subject, err: err}
 	}
 	return out, nil
+}
+
+// sendSafely calls the SDK's Send and turns a panic in it into a parse
+// error: the SDK dereferences what it decodes unchecked (an answer whose
+// body is the JSON null panics in its TryReadErr), and one malformed answer
+// must not take the process down, and every other target with it. The
+// panic's value is dropped: it may quote the body.
+func sendSafely(client apiClient, req tchttp.Request, resp tchttp.Response) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = sdkError(codeParseJSON, "the SDK could not read the response", "", nil)
+		}
+	}()
+	return client.Send(req, resp)
 }
 
 // retryable returns the retry decision for core.Retry, logging each retry
@@ -169,6 +183,14 @@ func (e *apiError) mayHaveActed() bool {
 // exist.
 func maybeCreated(err error) error {
 	return fmt.Errorf("%w; not retried: %w", ErrMaybeCreated, err)
+}
+
+// plausibleExpiry reports whether t, read from the vendor at now, can be
+// when a token expires: after 2000 and at most a century ahead (long-term
+// tokens live about ten years). Anything else is a garbled answer, and
+// would be a credential that looks like it never needs refreshing.
+func plausibleExpiry(t, now time.Time) bool {
+	return !t.Before(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) && !t.After(now.AddDate(100, 0, 0))
 }
 
 // expiryFromMillis converts TCR's ExpTime. The vendor answers milliseconds

@@ -168,14 +168,21 @@ func (i *Issuer) Issue(ctx context.Context) (core.Credential, error) {
 	if i.target.Type() == core.TokenLongTerm && out.TokenId == "" {
 		missing = append(missing, "TokenId")
 	}
-	if len(missing) > 0 {
-		var err error = malformed("lacks "+strings.Join(missing, ", "), out.RequestId)
-		if policy == createsOnce {
-			err = maybeCreated(err)
-		}
-		return core.Credential{}, &opError{op: c.action, subject: c.subject, err: err}
+	exp := expiryFromMillis(out.ExpTime)
+	var bad error
+	switch {
+	case len(missing) > 0:
+		bad = malformed("lacks "+strings.Join(missing, ", "), out.RequestId)
+	case !plausibleExpiry(exp, i.cfg.clock()):
+		bad = malformed(fmt.Sprintf("has ExpTime %d, which is no time a token expires at", out.ExpTime), out.RequestId)
 	}
-	cred := core.Credential{Registry: host, Username: out.Username, Password: out.Token, ExpiresAt: expiryFromMillis(out.ExpTime)}
+	if bad != nil {
+		if policy == createsOnce {
+			bad = maybeCreated(bad)
+		}
+		return core.Credential{}, &opError{op: c.action, subject: c.subject, err: bad}
+	}
+	cred := core.Credential{Registry: host, Username: out.Username, Password: out.Token, ExpiresAt: exp}
 	if i.target.Type() == core.TokenLongTerm {
 		cred.TokenID = out.TokenId
 	}
@@ -208,7 +215,9 @@ func (i *Issuer) Registry(ctx context.Context) (string, error) {
 		if r.RegistryId != i.target.InstanceID {
 			continue
 		}
-		if r.PublicDomain == "" || strings.ContainsAny(r.PublicDomain, "/ ") {
+		// The host goes into URLs and docker configs: a value with a
+		// scheme, user information, a path or odd characters is refused.
+		if r.PublicDomain == "" || core.CheckEndpoint("https://"+r.PublicDomain) != nil {
 			return "", &opError{op: c.action, subject: c.subject, err: malformed("has no usable PublicDomain for the instance", out.RequestId)}
 		}
 		i.mu.Lock()

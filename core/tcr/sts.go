@@ -122,6 +122,11 @@ func (s *stsCreds) ensure(ctx context.Context) error {
 	if out.ExpiredTime == 0 {
 		exp, _ = time.Parse(time.RFC3339, out.Expiration)
 	}
+	// STS grants what was asked for, no more: a later expiry is a garbled
+	// answer, and believing it would keep the keys past their real end.
+	if limit := s.clock().Add(stsDuration); exp.After(limit) {
+		exp = limit
+	}
 	cr := out.Credentials
 	if cr.TmpSecretId == "" || cr.TmpSecretKey == "" || cr.Token == "" || exp.IsZero() {
 		return &opError{op: s.call.action, subject: s.call.subject, err: malformed("lacks Credentials or ExpiredTime", out.RequestId)}
