@@ -37,6 +37,13 @@ test: lint
 build:
 	$(GO) build ./...
 
+# Every native fuzz target for FUZZTIME each (default 5s; see .ci/fuzz).
+# Their seed corpora (testdata/fuzz) also run in every `make test`.
+FUZZTIME ?= 5s
+.PHONY: fuzz
+fuzz:
+	FUZZTIME=$(FUZZTIME) .ci/fuzz
+
 # The rotation function for AWS Lambda (provided.al2023, arm64, static,
 # stripped). `sam build` runs build-RotateFunction (template.yaml:
 # BuildMethod: makefile) with ARTIFACTS_DIR set; `make bootstrap` builds the
@@ -51,3 +58,20 @@ build-RotateFunction:
 
 bootstrap:
 	$(LAMBDA_BUILD) -o bin/bootstrap ./functions/rotate
+
+# Performance against the physical floor (BENCHMARKS.md): the stripped
+# Action binary and a bootstrap for this machine, run against the loopback
+# emulators next to curl making the same HTTP calls, and the sizes of the
+# Action (linux/amd64) and of the bootstrap as deployed (make bootstrap).
+# It installs nothing: without curl it says so and skips the floor.
+.PHONY: bench
+
+STRIPPED_BUILD := CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w'
+
+bench: bootstrap
+	$(STRIPPED_BUILD) -o bin/regmint-action ./action
+	GOOS=linux GOARCH=amd64 $(STRIPPED_BUILD) -o bin/regmint-action-linux-amd64 ./action
+	$(STRIPPED_BUILD) -tags lambda.norpc -o bin/bootstrap-host ./functions/rotate
+	$(GO) build -o bin/bench-spawn ./core/cmd/bench/spawn
+	$(GO) run ./core/cmd/bench -action bin/regmint-action -action-amd64 bin/regmint-action-linux-amd64 \
+		-bootstrap bin/bootstrap-host -bootstrap-arm64 bin/bootstrap -spawn bin/bench-spawn

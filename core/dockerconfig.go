@@ -38,6 +38,10 @@ func DockerConfig(creds ...Credential) ([]byte, error) {
 // A document that is not a JSON object is an error, and nothing is returned
 // to write over it.
 func MergeDockerConfig(existing []byte, creds ...Credential) ([]byte, error) {
+	// The document is decoded one level deep ("auths" two), every other
+	// value kept as raw JSON, and encoded once: "auths" goes into the
+	// document as a map, not as JSON encoded on its own and then compacted
+	// again with everything around it.
 	top := map[string]json.RawMessage{}
 	if len(bytes.TrimSpace(existing)) > 0 {
 		if err := json.Unmarshal(existing, &top); err != nil {
@@ -47,14 +51,14 @@ func MergeDockerConfig(existing []byte, creds ...Credential) ([]byte, error) {
 			top = map[string]json.RawMessage{}
 		}
 	}
-	auths := map[string]json.RawMessage{}
+	var auths map[string]json.RawMessage
 	if raw, ok := top["auths"]; ok && !isNull(raw) {
 		if err := json.Unmarshal(raw, &auths); err != nil {
 			return nil, fmt.Errorf("parse docker config: \"auths\" is not an object: %w", err)
 		}
-		if auths == nil {
-			auths = map[string]json.RawMessage{}
-		}
+	}
+	if auths == nil {
+		auths = make(map[string]json.RawMessage, len(creds))
 	}
 	for _, c := range creds {
 		if err := c.Check(); err != nil {
@@ -66,12 +70,14 @@ func MergeDockerConfig(existing []byte, creds ...Credential) ([]byte, error) {
 		}
 		auths[c.Registry] = entry
 	}
-	a, err := json.Marshal(auths)
-	if err != nil {
-		return nil, fmt.Errorf("render docker config: %w", err)
+	doc := make(map[string]any, len(top)+1)
+	vals := make([]json.RawMessage, 0, len(top)) // boxed by pointer: no allocation per key
+	for k, v := range top {
+		vals = append(vals, v)
+		doc[k] = &vals[len(vals)-1]
 	}
-	top["auths"] = a
-	out, err := json.MarshalIndent(top, "", "\t")
+	doc["auths"] = auths
+	out, err := json.MarshalIndent(doc, "", "\t")
 	if err != nil {
 		return nil, fmt.Errorf("render docker config: %w", err)
 	}

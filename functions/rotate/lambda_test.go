@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regmint/regmint/core/lambdatest"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/rotation/ssmtest"
 )
 
 // invokeTimeout is each invocation's deadline, as a function timeout.
@@ -34,14 +36,14 @@ func logLines(t *testing.T, stdout, msg string) (lines []map[string]any, emf []m
 	return lines, emf
 }
 
-func decodeSummary(t *testing.T, o outcome) Summary {
+func decodeSummary(t *testing.T, o lambdatest.Outcome) Summary {
 	t.Helper()
-	if o.kind != "response" {
-		t.Fatalf("runtime posted %s: %s", o.kind, o.body)
+	if o.Kind != lambdatest.KindResponse {
+		t.Fatalf("runtime posted %s: %s", o.Kind, o.Body)
 	}
 	var s Summary
-	if err := json.Unmarshal(o.body, &s); err != nil {
-		t.Fatalf("response %q: %v", o.body, err)
+	if err := json.Unmarshal(o.Body, &s); err != nil {
+		t.Fatalf("response %q: %v", o.Body, err)
 	}
 	return s
 }
@@ -122,12 +124,12 @@ func TestLambdaFailedTargetNamed(t *testing.T) {
 	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{rotation.EnvConfig: c.config(false, "", c.missingTarget(false))}))
 
 	o := api.invoke(t, invokeTimeout)
-	if o.kind != "error" {
-		t.Fatalf("runtime posted %s %s, want an error", o.kind, o.body)
+	if o.Kind != lambdatest.KindError {
+		t.Fatalf("runtime posted %s %s, want an error", o.Kind, o.Body)
 	}
 	var e struct{ ErrorMessage, ErrorType string }
-	if err := json.Unmarshal(o.body, &e); err != nil {
-		t.Fatalf("error body %q: %v", o.body, err)
+	if err := json.Unmarshal(o.Body, &e); err != nil {
+		t.Fatalf("error body %q: %v", o.Body, err)
 	}
 	if !strings.Contains(e.ErrorMessage, "1 of 4 targets") || !strings.Contains(e.ErrorMessage, "tcr-missing: ") || e.ErrorType != "FailedError" {
 		t.Errorf("error %+v, want FailedError naming tcr-missing", e)
@@ -142,10 +144,10 @@ func TestLambdaFailedTargetNamed(t *testing.T) {
 		t.Error("the failed target has a secret")
 	}
 	// The process serves the next invocation.
-	if o := api.invoke(t, invokeTimeout); o.kind != "error" {
-		t.Errorf("second invocation: %s, want the same error", o.kind)
+	if o := api.invoke(t, invokeTimeout); o.Kind != lambdatest.KindError {
+		t.Errorf("second invocation: %s, want the same error", o.Kind)
 	}
-	c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String(), "error": string(o.body)})
+	c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String(), "error": string(o.Body)})
 }
 
 // TestLambdaConfigFromSSM reads the config from an SSM parameter, once per
@@ -153,7 +155,8 @@ func TestLambdaFailedTargetNamed(t *testing.T) {
 func TestLambdaConfigFromSSM(t *testing.T) {
 	t.Parallel()
 	c := newClouds(t)
-	ssm := newSSMEmu(t, c.sm.Region, c.sm.Key())
+	ssm := ssmtest.New(c.sm.Region, c.sm.Key())
+	t.Cleanup(ssm.Close)
 	ssm.Put("/regmint/config", c.config(false, "name-prefix: regmint/\n"))
 	api := newRuntimeAPI(t)
 	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{
@@ -201,17 +204,17 @@ func TestLambdaBadConfigIsInitError(t *testing.T) {
 			p := startLambda(t, api, merge(c.awsEnv(), tc.env))
 			o := api.waitInitError(t)
 			var e struct{ ErrorMessage, ErrorType string }
-			if err := json.Unmarshal(o.body, &e); err != nil {
-				t.Fatalf("init error body %q: %v", o.body, err)
+			if err := json.Unmarshal(o.Body, &e); err != nil {
+				t.Fatalf("init error body %q: %v", o.Body, err)
 			}
-			if !strings.Contains(e.ErrorMessage, tc.want) || o.errorType != "Runtime.ConfigInvalid" {
-				t.Errorf("init error %+v (type header %q), want it to say %q", e, o.errorType, tc.want)
+			if !strings.Contains(e.ErrorMessage, tc.want) || o.ErrorType != "Runtime.ConfigInvalid" {
+				t.Errorf("init error %+v (type header %q), want it to say %q", e, o.ErrorType, tc.want)
 			}
 			if code := p.waitExit(t); code == 0 {
 				t.Error("the process exited 0 after an init error")
 			}
 			c.extra.Add("hunter2hunter2")
-			c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String(), "init error": string(o.body)})
+			c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String(), "init error": string(o.Body)})
 		})
 	}
 }

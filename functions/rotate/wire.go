@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
 
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -86,7 +90,13 @@ func build(ctx context.Context, d deps) (*rotator, error) {
 		}
 		opts = append(opts, o)
 	}
-	issuerOpts := append([]issuers.Option{issuers.WithGetenv(d.getenv), issuers.WithLogger(log)}, d.issuerOpts...)
+	// One transport for every issuer the engine makes, for the life of the
+	// process: connections to a vendor API are reused from target to target
+	// and from run to run, rather than a pool per target leaving an idle
+	// connection (and costing a TLS handshake) per target.
+	vendor := http.DefaultTransport.(*http.Transport).Clone()
+	vendor.MaxIdleConnsPerHost = max(cfg.Concurrency, 2)
+	issuerOpts := append([]issuers.Option{issuers.WithGetenv(d.getenv), issuers.WithLogger(log), issuers.WithHTTPTransport(vendor)}, d.issuerOpts...)
 	factory := func(t core.Target) (core.Issuer, error) { return issuers.New(t, issuerOpts...) }
 	eng, err := rotation.New(cfg, factory, append(opts, d.engineOpts...)...)
 	if err != nil {
@@ -130,15 +140,29 @@ func secretsManager(cfg *rotation.Config, awsenv *awsEnv, optFns ...func(*sm.Opt
 		return nil, err
 	}
 	storeOpts := []secretsmanager.Option{secretsmanager.WithPrefix(*cfg.NamePrefix)}
-	if k := awsenv.getenv(envKMSKeyID); k != "" {
+	k := awsenv.getenv(envKMSKeyID)
+	if k != "" {
+		if strings.TrimSpace(k) != "" && !reKMSKeyID.MatchString(k) {
+			return nil, fmt.Errorf("%s %q is not a KMS key id; accepted: %s", envKMSKeyID, k, acceptedKMSKeyID)
+		}
 		storeOpts = append(storeOpts, secretsmanager.WithKMSKeyID(k))
 	}
 	store, err := secretsmanager.New(client, storeOpts...)
 	if err != nil {
+		if k != "" {
+			return nil, fmt.Errorf("%s: %w; accepted: %s", envKMSKeyID, err, acceptedKMSKeyID)
+		}
 		return nil, err
 	}
 	return []rotation.Option{rotation.WithStore(rotation.StoreSecretsManager, store), rotation.WithSecrets(client)}, nil
 }
+
+// reKMSKeyID matches the forms Secrets Manager takes as a KMS key: a key id
+// (a UUID, or mrk-... for a multi-Region key), a key ARN, alias/<name>, or
+// an alias ARN.
+var reKMSKeyID = regexp.MustCompile(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+|alias/[A-Za-z0-9/_+=,.@-]+|mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
+
+const acceptedKMSKeyID = "a KMS key id, key ARN (the template's KmsKeyArn), alias/<name> or alias ARN"
 
 // fileStore returns the docker config.json store: -docker-config, else
 // $DOCKER_CONFIG/config.json, else ~/.docker/config.json.
@@ -149,9 +173,14 @@ func fileStore(d deps) (rotation.Option, error) {
 			return nil, errors.New("targets write to store file, which in Lambda needs " + envDockerConfig +
 				" set to a directory that outlives the invocation (e.g. an EFS mount); use store secretsmanager instead")
 		}
+		if dir := d.getenv(envDockerConfig); dir != "" {
+			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+				return nil, fmt.Errorf("targets write to store file: %s %q is not a directory; accepted: the directory of docker's config.json (created if missing)", envDockerConfig, dir)
+			}
+		}
 		p, err := file.DefaultPath(d.getenv)
 		if err != nil {
-			return nil, fmt.Errorf("targets write to store file: %w", err)
+			return nil, fmt.Errorf("targets write to store file: %w; accepted: -docker-config FILE, or %s set to the directory of config.json", err, envDockerConfig)
 		}
 		path = p
 	}
