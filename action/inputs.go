@@ -115,6 +115,13 @@ func configFromInputs(a inputSource) (*config, error) {
 	if err := c.target.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if c.audience != "" && !c.keyless() {
+		errs = append(errs, &core.FieldError{
+			Field:    inputAudience,
+			Problem:  "is only used with keyless login",
+			Accepted: "role-arn and oidc-provider-id (provider tcr) or idp-id (the Huawei providers) with it, or no audience",
+		})
+	}
 	if len(errs) == 0 && c.keyless() {
 		if c.audience == "" && c.target.Provider == core.ProviderTCR {
 			c.audience = tencentAudience

@@ -107,16 +107,19 @@ func (a Auth) validate(p Provider) []error {
 				add(FieldIdPID, "is for the Huawei providers", FieldRoleARN+" and "+FieldOIDCProviderID+" for provider tcr")
 			}
 			if a.RoleARN == "" {
-				add(FieldRoleARN, "is required for keyless login to Tencent Cloud", "a CAM role ARN such as qcs::cam::uin/100000000001:roleName/ci-push")
+				add(FieldRoleARN, "is required for keyless login to Tencent Cloud (with "+FieldOIDCProviderID+")", "a CAM role ARN such as qcs::cam::uin/100000000001:roleName/ci-push")
 			} else if !strings.HasPrefix(a.RoleARN, "qcs::cam::") {
 				add(FieldRoleARN, fmt.Sprintf("%q is not a Tencent CAM role ARN", a.RoleARN), "qcs::cam::uin/<account uin>:roleName/<role>")
 			}
 			if a.OIDCProviderID == "" {
-				add(FieldOIDCProviderID, "is required for keyless login to Tencent Cloud", "the CAM OIDC identity provider name")
+				add(FieldOIDCProviderID, "is required for keyless login to Tencent Cloud (with "+FieldRoleARN+")", "the CAM OIDC identity provider name")
 			}
 		} else if p.Huawei() {
-			if a.RoleARN != "" || a.OIDCProviderID != "" {
-				add(FieldRoleARN, "role-arn and oidc-provider-id are for provider tcr", FieldIdPID+" for the Huawei providers")
+			if a.RoleARN != "" {
+				add(FieldRoleARN, "is only for provider tcr", FieldIdPID+" for keyless login to the Huawei providers")
+			}
+			if a.OIDCProviderID != "" {
+				add(FieldOIDCProviderID, "is only for provider tcr", FieldIdPID+" for keyless login to the Huawei providers")
 			}
 			if a.IdPID == "" {
 				add(FieldIdPID, "is required for keyless login to Huawei Cloud", "the IAM identity provider id")
@@ -124,24 +127,29 @@ func (a Auth) validate(p Provider) []error {
 		}
 	case AuthPassword:
 		if p == ProviderTCR {
-			add(FieldIAMUser, "IAM password login is only for the Huawei providers", "keys or keyless OIDC for provider tcr")
+			add(FieldIAMUser, "IAM password login is only for the Huawei providers ("+FieldIAMUser+", "+FieldIAMPassword+", "+FieldIAMDomain+")",
+				"access keys or keyless OIDC ("+FieldRoleARN+", "+FieldOIDCProviderID+") for provider tcr")
 			break
 		}
+		password := map[string]string{FieldIAMUser: a.IAMUser, FieldIAMPassword: a.IAMPassword, FieldIAMDomain: a.IAMDomain}
+		passwordFields := []string{FieldIAMUser, FieldIAMPassword, FieldIAMDomain}
 		if a.IAMUser == "" {
-			add(FieldIAMUser, "is required with iam-password", "the IAM user name")
+			add(FieldIAMUser, "is required with "+setFields(password, passwordFields), "the IAM user name")
 		}
 		if a.IAMPassword == "" {
-			add(FieldIAMPassword, "is required with iam-user", "the IAM user's password")
+			add(FieldIAMPassword, "is required with "+setFields(password, passwordFields), "the IAM user's password")
 		}
 		if a.IAMDomain == "" {
-			add(FieldIAMDomain, "is required with iam-user", "the account (domain) name the IAM user belongs to")
+			add(FieldIAMDomain, "is required with "+setFields(password, passwordFields), "the account (domain) name the IAM user belongs to")
 		}
 	case AuthKeys:
+		keys := map[string]string{FieldAccessKeyID: a.AccessKeyID, FieldAccessSecret: a.AccessKeySecret, FieldSecurityToken: a.SecurityToken}
+		keyFields := []string{FieldAccessKeyID, FieldAccessSecret, FieldSecurityToken}
 		if a.AccessKeyID == "" {
-			add(FieldAccessKeyID, "is required with access-key-secret", "the access key id (Tencent SecretId, Huawei AK)")
+			add(FieldAccessKeyID, "is required with "+setFields(keys, keyFields), "the access key id (Tencent SecretId, Huawei AK)")
 		}
 		if a.AccessKeySecret == "" {
-			add(FieldAccessSecret, "is required with access-key-id", "the secret key (Tencent SecretKey, Huawei SK)")
+			add(FieldAccessSecret, "is required with "+setFields(keys, keyFields), "the secret key (Tencent SecretKey, Huawei SK)")
 		}
 	}
 	if a.ProjectID != "" && p == ProviderTCR {
@@ -151,6 +159,19 @@ func (a Auth) validate(p Provider) []error {
 		add(FieldProjectID, fmt.Sprintf("%q is not a project id", a.ProjectID), "the region's project id (letters and digits)")
 	}
 	return errs
+}
+
+// setFields names the fields among order whose values are set, joined with
+// "and": what a missing companion field is required with. It never shows a
+// value.
+func setFields(values map[string]string, order []string) string {
+	var set []string
+	for _, f := range order {
+		if values[f] != "" {
+			set = append(set, f)
+		}
+	}
+	return strings.Join(set, " and ")
 }
 
 // String renders the auth settings without secrets.

@@ -193,7 +193,7 @@ func (t Target) Validate() error {
 	}
 	if t.Registry != "" {
 		if err := checkHost(t.Registry); err != nil {
-			add(FieldRegistry, fmt.Sprintf("%q %v", t.Registry, err), "a registry host name with an optional port, without scheme or path, e.g. myreg.tencentcloudcr.com")
+			add(FieldRegistry, showValue(t.Registry, err), "a registry host name with an optional port, without scheme or path, e.g. myreg.tencentcloudcr.com")
 		}
 	}
 	switch t.TokenType {
@@ -208,7 +208,7 @@ func (t Target) Validate() error {
 			continue
 		}
 		if err := CheckEndpoint(ep.value); err != nil {
-			add(ep.field, fmt.Sprintf("%q %v", ep.value, err), "an absolute URL scheme://host[:port] with scheme http or https")
+			add(ep.field, showValue(ep.value, err), "an absolute URL scheme://host[:port] with scheme http or https")
 		}
 	}
 	if t.IAMEndpoint != "" && !t.Provider.Huawei() && t.Provider != "" {
@@ -219,6 +219,16 @@ func (t Target) Validate() error {
 	}
 	errs = append(errs, t.Auth.validate(t.Provider)...)
 	return errors.Join(errs...)
+}
+
+// showValue renders a problem with a host or URL value: the quoted value and
+// what is wrong with it, or, when the value may hold a user name and
+// password (it has an "@"), the problem alone.
+func showValue(v string, err error) string {
+	if strings.Contains(v, "@") {
+		return err.Error() + " (the value is not shown: it may hold a password)"
+	}
+	return fmt.Sprintf("%q %v", v, err)
 }
 
 func checkHost(h string) error {

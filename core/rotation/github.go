@@ -171,6 +171,10 @@ func (c *Config) validateGitHubDestination(errs *errorList, at loc, field string
 		if !ok || !reLogin.MatchString(owner) || !reLogin.MatchString(name) {
 			errs.add(at, field+".repository", fmt.Sprintf("%q is not owner/name", d.Repository), "owner/name, e.g. octo-org/app")
 		}
+		if env := d.Environment; env != "" && (strings.TrimSpace(env) != env || strings.ContainsAny(env, "/?#%")) {
+			errs.add(at, field+".environment", fmt.Sprintf("%q is not an environment name", env),
+				"the name of a deployment environment of the repository, without surrounding spaces and none of / ? # %")
+		}
 		if d.Visibility != "" {
 			errs.add(at, field+".visibility", "is only used with organization", "no visibility for repository secrets")
 		}

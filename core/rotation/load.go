@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -68,6 +69,11 @@ func (l Loader) Load(ctx context.Context, path string) (*Config, error) {
 		data = b
 	case inline != "" && param != "":
 		return nil, fmt.Errorf("both %s and %s are set: set one", EnvConfig, EnvConfigSSMParameter)
+	case inline != "" && !strings.ContainsAny(strings.TrimSpace(inline), ":{[\n"):
+		// A file name or a bare word, not a document: YAML would read it as
+		// a string.
+		return nil, fmt.Errorf("%s holds %q, which is not a config document; accepted: the YAML or JSON document itself in %s, or a file given with -config FILE",
+			EnvConfig, inline, EnvConfig)
 	case inline != "":
 		origin, data = EnvConfig, []byte(inline)
 	case param != "":

@@ -3,6 +3,7 @@ package swr
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/regmint/regmint/core"
@@ -21,6 +22,9 @@ type cloudAuth struct {
 	user, password, domain string
 	// keyless OIDC
 	idpID, idToken, idTokenFile string
+	// idTokenFileVar names the environment variable idTokenFile came from,
+	// for errors; "" when the target gave it.
+	idTokenFileVar string
 }
 
 // resolveAuth reads the target's auth, and the environment for method env.
@@ -57,32 +61,45 @@ func (ca *cloudAuth) fromEnv(getenv func(string) string) error {
 	switch {
 	case ak == "" && sk == "" && (getenv(EnvIdPID) != "" || getenv(EnvIDTokenFile) != ""):
 		ca.method, ca.keySource = core.AuthOIDC, ""
-		ca.idpID, ca.idTokenFile = getenv(EnvIdPID), getenv(EnvIDTokenFile)
+		ca.idpID, ca.idTokenFile, ca.idTokenFileVar = getenv(EnvIdPID), getenv(EnvIDTokenFile), EnvIDTokenFile
 		if ca.idpID == "" || ca.idTokenFile == "" {
-			return fmt.Errorf("%w: keyless login from the environment needs both %s and %s", ErrNoCredentials, EnvIdPID, EnvIDTokenFile)
+			return fmt.Errorf("%w: keyless login from the environment needs both %s and %s; accepted: %s set to the IAM identity provider id and %s to the path of a file holding the OIDC id token",
+				ErrNoCredentials, EnvIdPID, EnvIDTokenFile, EnvIdPID, EnvIDTokenFile)
 		}
-		if ca.projectID == "" {
-			ca.projectID = getenv(EnvProjectID)
-		}
-		return nil
+		return ca.projectFromEnv(getenv)
 	case ak == "" && sk == "":
-		return fmt.Errorf("%w: set access keys, an IAM password or keyless OIDC in the target, or the environment variables %s and %s (or %s and %s, or %s and %s for keyless login)",
-			ErrNoCredentials, EnvAK, EnvSK, EnvCloudAK, EnvCloudSK, EnvIdPID, EnvIDTokenFile)
+		return fmt.Errorf("%w: none in the target, and none in the environment; accepted: access keys, an IAM password or keyless OIDC in the target, or the environment variables %s and %s (with %s for temporary keys), or %s and %s, or %s and %s for keyless login",
+			ErrNoCredentials, EnvAK, EnvSK, EnvSecurityToken, EnvCloudAK, EnvCloudSK, EnvIdPID, EnvIDTokenFile)
 	case ak == "":
-		return fmt.Errorf("%w: %s is set but %s is not", ErrNoCredentials, secretVar(ca.keySource), ca.keySource)
+		return fmt.Errorf("%w: %s is set but %s is not; accepted: both %s and %s", ErrNoCredentials, secretVar(ca.keySource), ca.keySource, ca.keySource, secretVar(ca.keySource))
 	case sk == "":
-		return fmt.Errorf("%w: %s is set but %s is not", ErrNoCredentials, ca.keySource, secretVar(ca.keySource))
+		return fmt.Errorf("%w: %s is set but %s is not; accepted: both %s and %s", ErrNoCredentials, ca.keySource, secretVar(ca.keySource), ca.keySource, secretVar(ca.keySource))
 	}
 	ca.method = core.AuthEnv
 	ca.ak, ca.sk = ak, sk
 	if ca.keySource == EnvAK {
 		ca.securityToken = getenv(EnvSecurityToken)
 	}
-	if ca.projectID == "" {
-		ca.projectID = getenv(EnvProjectID)
+	return ca.projectFromEnv(getenv)
+}
+
+// projectFromEnv reads the project id from the environment when the target
+// gives none, and checks it as the target's project-id is checked: it goes
+// into request paths.
+func (ca *cloudAuth) projectFromEnv(getenv func(string) string) error {
+	if ca.projectID != "" {
+		return nil
 	}
+	id := getenv(EnvProjectID)
+	if id != "" && !reProjectID.MatchString(id) {
+		return fmt.Errorf("environment variable %s: %q is not a project id; accepted: the region's project id (letters and digits)", EnvProjectID, id)
+	}
+	ca.projectID = id
 	return nil
 }
+
+// reProjectID is what core.Target.Validate accepts as a project id.
+var reProjectID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
 
 // secretVar names the secret key variable that goes with an access key
 // variable.
@@ -117,13 +134,18 @@ func (ca *cloudAuth) webIdentityToken() (string, error) {
 	if ca.idToken != "" {
 		return ca.idToken, nil
 	}
+	what := "the web identity token file"
+	if ca.idTokenFileVar != "" {
+		what += " (" + ca.idTokenFileVar + ")"
+	}
+	const accepted = "; accepted: the path of a readable file holding the OIDC id token"
 	b, err := os.ReadFile(ca.idTokenFile)
 	if err != nil {
-		return "", fmt.Errorf("read the web identity token file: %w", err)
+		return "", fmt.Errorf("read %s: %w%s", what, err, accepted)
 	}
 	tok := strings.TrimSpace(string(b))
 	if tok == "" {
-		return "", fmt.Errorf("the web identity token file %s is empty", ca.idTokenFile)
+		return "", fmt.Errorf("%s %s is empty%s", what, ca.idTokenFile, accepted)
 	}
 	return tok, nil
 }

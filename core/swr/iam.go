@@ -29,6 +29,16 @@ func (s *session) fetchToken(ctx context.Context) (iamToken, error) {
 	if s.auth.method == core.AuthOIDC {
 		op, resource = OpCreateTokenWithIdToken, "idp "+s.auth.idpID+"/"+s.region
 	}
+	// The web identity token is read once per fetch, outside the retries:
+	// a missing or empty token file does not go away by asking again.
+	var idTok string
+	if s.auth.method == core.AuthOIDC {
+		t, err := s.auth.webIdentityToken()
+		if err != nil {
+			return iamToken{}, opError(op, resource, err)
+		}
+		idTok = t
+	}
 	var tok iamToken
 	err := core.Retry(ctx, s.c.backoff, retryable, func(ctx context.Context) error {
 		api, err := s.c.clients.iam(ctx, s.c, s.iamURL, iam.NewIamCredentialsBuilder().Build())
@@ -36,7 +46,7 @@ func (s *session) fetchToken(ctx context.Context) (iamToken, error) {
 			return err
 		}
 		if s.auth.method == core.AuthOIDC {
-			tok, err = s.exchangeIDToken(api)
+			tok, err = s.exchangeIDToken(api, idTok)
 		} else {
 			tok, err = s.passwordToken(api)
 		}
@@ -84,11 +94,7 @@ func (s *session) passwordToken(api iamAPI) (iamToken, error) {
 	return s.readToken(resp.HttpStatusCode, resp.XSubjectToken, exp, pid)
 }
 
-func (s *session) exchangeIDToken(api iamAPI) (iamToken, error) {
-	idTok, err := s.auth.webIdentityToken()
-	if err != nil {
-		return iamToken{}, err
-	}
+func (s *session) exchangeIDToken(api iamAPI, idTok string) (iamToken, error) {
 	id, name := s.scopeProject()
 	resp, err := api.CreateTokenWithIdToken(&iammodel.CreateTokenWithIdTokenRequest{
 		XIdpId: s.auth.idpID,

@@ -61,8 +61,8 @@ func (a *awsEnv) ssmClient() (*ssm.Client, error) {
 // variable, else AWS_ENDPOINT_URL; neither when
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. "" means the default.
 func endpointFromEnv(getenv func(string) string, serviceVar string) (string, error) {
-	if strings.EqualFold(strings.TrimSpace(getenv(envIgnoreEndpoints)), "true") {
-		return "", nil
+	if ignore, err := secretsmanager.IgnoreConfiguredEndpoints(getenv); err != nil || ignore {
+		return "", err
 	}
 	name, ep := serviceVar, getenv(serviceVar)
 	if ep == "" {
@@ -78,9 +78,9 @@ func endpointFromEnv(getenv func(string) string, serviceVar string) (string, err
 		if !strings.Contains(ep, "@") { // never echo what may hold a password
 			shown = fmt.Sprintf(" %q", ep)
 		}
-		return "", fmt.Errorf("%s%s is not an http or https URL", name, shown)
+		return "", fmt.Errorf("%s%s is not an http or https URL (e.g. https://ssm.us-east-1.amazonaws.com)", name, shown)
 	case u.User != nil:
-		return "", fmt.Errorf("%s must not hold a user name or password", name)
+		return "", fmt.Errorf("%s must not hold a user name or password; accepted: an http or https URL without one (e.g. https://ssm.us-east-1.amazonaws.com)", name)
 	}
 	return u.String(), nil
 }

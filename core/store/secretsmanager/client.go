@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,7 +72,10 @@ func NewClient(cfg aws.Config, getenv func(string) string, optFns ...func(*sm.Op
 
 // resolveEndpoint returns the endpoint override, or "" for the default.
 func resolveEndpoint(cfg aws.Config, getenv func(string) string) (string, error) {
-	ignore := strings.EqualFold(strings.TrimSpace(getenv(EnvIgnoreEndpoints)), "true")
+	ignore, err := IgnoreConfiguredEndpoints(getenv)
+	if err != nil {
+		return "", err
+	}
 	var name, ep string
 	switch {
 	case !ignore && getenv(EnvEndpoint) != "":
@@ -92,10 +96,27 @@ func resolveEndpoint(cfg aws.Config, getenv func(string) string) (string, error)
 		}
 		return "", fmt.Errorf("%s%s is not an http or https URL (e.g. https://secretsmanager.us-east-1.amazonaws.com)", name, shown)
 	case u.User != nil:
-		return "", fmt.Errorf("%s must not hold a user name or password", name)
+		return "", fmt.Errorf("%s must not hold a user name or password; accepted: an http or https URL without one (e.g. https://secretsmanager.us-east-1.amazonaws.com)", name)
 	}
 	return u.String(), nil
 }
+
+// IgnoreConfiguredEndpoints reads AWS_IGNORE_CONFIGURED_ENDPOINT_URLS as
+// the AWS SDKs do: true or false in any case, unset meaning false; any other
+// value is an error, not a silent false.
+func IgnoreConfiguredEndpoints(getenv func(string) string) (bool, error) {
+	switch v := strings.TrimSpace(getenv(EnvIgnoreEndpoints)); {
+	case v == "" || strings.EqualFold(v, "false"):
+		return false, nil
+	case strings.EqualFold(v, "true"):
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s %q is not a boolean; accepted: true, false", EnvIgnoreEndpoints, v)
+	}
+}
+
+// reRegion matches AWS region ids: us-east-1, us-gov-west-1, cn-northwest-1.
+var reRegion = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
 
 // ConfigFromEnv returns an aws.Config with the region and static credentials
 // that AWS Lambda (and the AWS CLI convention) put in the environment:
@@ -115,14 +136,23 @@ func ConfigFromEnv(getenv func(string) string) (aws.Config, error) {
 	}
 	id, key, token := getenv(EnvAccessKeyID), getenv(EnvSecretAccessKey), getenv(EnvSessionToken)
 	var errs []error
-	if region == "" {
+	switch {
+	case region == "":
 		errs = append(errs, fmt.Errorf("%s is not set (the region of the Secrets Manager secrets, e.g. us-east-1)", EnvRegion))
+	case !reRegion.MatchString(region):
+		name := EnvRegion
+		if getenv(EnvRegion) == "" {
+			name = EnvDefaultRegion
+		}
+		errs = append(errs, fmt.Errorf("%s %q is not an AWS region id; accepted: a region id such as us-east-1 or eu-central-1", name, region))
 	}
+	const keysHint = "; accepted: the access key pair of a role or user that may use Secrets Manager in " + EnvAccessKeyID + " and " + EnvSecretAccessKey +
+		" (with " + EnvSessionToken + " for temporary credentials), which Lambda sets from the function's role"
 	if id == "" {
-		errs = append(errs, fmt.Errorf("%s is not set", EnvAccessKeyID))
+		errs = append(errs, fmt.Errorf("%s is not set%s", EnvAccessKeyID, keysHint))
 	}
 	if key == "" {
-		errs = append(errs, fmt.Errorf("%s is not set", EnvSecretAccessKey))
+		errs = append(errs, fmt.Errorf("%s is not set%s", EnvSecretAccessKey, keysHint))
 	}
 	if len(errs) > 0 {
 		return aws.Config{}, fmt.Errorf("aws config from environment: %w", errors.Join(errs...))
