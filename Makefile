@@ -50,11 +50,24 @@ fuzz:
 # same binary into ./bin. For a local cron run, `go build ./functions/rotate`.
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
+# CONFIG (or REGMINT_CONFIG_FILE, from the environment sam build passes on):
+# a config file to bundle into the package, for configs beyond what an SSM
+# parameter holds. A path relative to this directory keeps its place in the
+# package; an absolute one, or one with "..", goes to the top under its own
+# name. Deploy with the template parameter ConfigFile set to the path the
+# build prints: the function reads it from LAMBDA_TASK_ROOT.
+CONFIG ?= $(REGMINT_CONFIG_FILE)
+
 .PHONY: build-RotateFunction bootstrap
 
 build-RotateFunction:
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set (sam build sets it)))
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/rotate
+	@src='$(strip $(CONFIG))'; [ -n "$$src" ] || exit 0; \
+	if [ ! -f "$$src" ]; then echo "CONFIG=$$src: no such file" >&2; exit 1; fi; \
+	case "$$src" in /*|..|../*|*/..|*/../*) dst=$$(basename "$$src") ;; *) dst=$${src#./} ;; esac; \
+	mkdir -p "$$(dirname "$(ARTIFACTS_DIR)/$$dst")" && cp "$$src" "$(ARTIFACTS_DIR)/$$dst" && chmod 0644 "$(ARTIFACTS_DIR)/$$dst"; \
+	echo "bundled $$src as $$dst: deploy with ConfigFile=$$dst (REGMINT_CONFIG_FILE)"
 
 bootstrap:
 	$(LAMBDA_BUILD) -o bin/bootstrap ./functions/rotate

@@ -53,6 +53,17 @@ type badField struct {
 	names, form string
 }
 
+// laughsDoc is the "billion laughs": levels of mappings each naming the
+// one before nine times.
+func laughsDoc(levels int) string {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	for i := 1; i < levels; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 9), ", "))
+	}
+	return b.String() + "targets: []\n"
+}
+
 // badTarget is the valid target each row changes.
 var badTarget = []string{"name: a", "provider: tcr", "region: ap-guangzhou", "instance-id: tcr-abcd1234", "credentials: {env: true}"}
 
@@ -74,6 +85,8 @@ var badFields = []badField{
 	{doc: docOf("- name: a\n  provider: tcr\n"), shown: "a list at the top", form: "with a targets list at the top"},
 	{doc: docOf("targets:\n  - {name: a, provider: tcr, region: ap-guangzhou, region: ap-shanghai, instance-id: tcr-abcd1234, credentials: {env: true}}\n"),
 		shown: "a key given twice", names: "region", form: "already set"},
+	{doc: docOf("# " + strings.Repeat("-", 1<<20) + "\ntargets: []\n"), shown: "a document over 1 MiB"},
+	{doc: docOf(laughsDoc(8)), shown: "8 levels of `a<i>: &a<i> [*a<i-1>, ... nine times]` (YAML aliases standing for 9^8 strings)"},
 	// Top-level keys.
 	{field: "name-prefix", top: "name-prefix: regmint prod/"},
 	{field: "name-prefix", top: "name-prefix: [regmint/]"},

@@ -3,6 +3,7 @@ package rotation_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -94,6 +95,100 @@ func TestLoadErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := tc.l.Load(context.Background(), tc.path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Load = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoadConfigFile: REGMINT_CONFIG_FILE names a file, read from Dir when
+// relative (the function's package in Lambda) and as given when absolute
+// or when Dir is empty.
+func TestLoadConfigFile(t *testing.T) {
+	t.Parallel()
+	want, err := rotation.Parse([]byte(exampleYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs := filepath.Join(root, "config", "regmint.yaml")
+	if err := os.WriteFile(abs, []byte(exampleYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The working directory is the package's: read a relative name there
+	// through a ReadFile that resolves it, as os.ReadFile would.
+	fromWD := func(p string) ([]byte, error) {
+		if filepath.IsAbs(p) {
+			return nil, fmt.Errorf("read %s: want the name as given", p)
+		}
+		return os.ReadFile(filepath.Join(root, p))
+	}
+	for _, tc := range []struct {
+		name  string
+		l     rotation.Loader
+		value string
+		path  string // -config
+	}{
+		{"relative to Dir", rotation.Loader{Dir: root}, "config/regmint.yaml", ""},
+		{"absolute, Dir ignored", rotation.Loader{Dir: "/nonexistent"}, abs, ""},
+		{"relative, no Dir: the working directory", rotation.Loader{ReadFile: fromWD}, "config/regmint.yaml", ""},
+		{"-config wins", rotation.Loader{Dir: "/nonexistent"}, "missing.yaml", abs},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l := tc.l
+			l.Getenv = envOf(map[string]string{rotation.EnvConfigFile: tc.value})
+			got, err := l.Load(context.Background(), tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("loaded %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestLoadConfigFileErrors: a missing file, a directory, a document in
+// place of a name and two sources at once are refused, naming the
+// variable, the path read and what is accepted.
+func TestLoadConfigFileErrors(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	bad := filepath.Join(root, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("targets: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		dir  string
+		want string
+	}{
+		{"missing", map[string]string{rotation.EnvConfigFile: "regmint.yaml"}, root,
+			`REGMINT_CONFIG_FILE "regmint.yaml": open ` + filepath.Join(root, "regmint.yaml") + ": no such file or directory; accepted: the path of a YAML or JSON config file, absolute or relative to " + root},
+		{"missing, no Dir", map[string]string{rotation.EnvConfigFile: "nonexistent/regmint.yaml"}, "",
+			"open nonexistent/regmint.yaml: no such file or directory; accepted: the path of a YAML or JSON config file, absolute or relative to the working directory"},
+		{"a directory", map[string]string{rotation.EnvConfigFile: "."}, root, "is a directory; accepted: "},
+		{"blank", map[string]string{rotation.EnvConfigFile: " "}, root, "REGMINT_CONFIG_FILE is blank; accepted: "},
+		{"a document", map[string]string{rotation.EnvConfigFile: "targets:\n  - name: a\n"}, root,
+			"REGMINT_CONFIG_FILE holds a document, not a file name; accepted: the path of a YAML or JSON config file, absolute or relative to " + root + " (the document itself goes in REGMINT_CONFIG)"},
+		{"a bad document", map[string]string{rotation.EnvConfigFile: "bad.yaml"}, root,
+			"config from file " + bad + " (REGMINT_CONFIG_FILE): config: targets: is empty"},
+		{"and SSM", map[string]string{rotation.EnvConfigFile: "regmint.yaml", rotation.EnvConfigSSMParameter: "/regmint/config"}, root,
+			"both REGMINT_CONFIG_FILE and REGMINT_CONFIG_SSM_PARAMETER are set: set one"},
+		{"and the document", map[string]string{rotation.EnvConfig: exampleYAML, rotation.EnvConfigFile: "regmint.yaml"}, root,
+			"both REGMINT_CONFIG and REGMINT_CONFIG_FILE are set: set one"},
+		{"all three", map[string]string{rotation.EnvConfig: exampleYAML, rotation.EnvConfigFile: "regmint.yaml", rotation.EnvConfigSSMParameter: "/p"}, root,
+			"REGMINT_CONFIG, REGMINT_CONFIG_FILE and REGMINT_CONFIG_SSM_PARAMETER are all set: set one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := rotation.Loader{Getenv: envOf(tc.env), Dir: tc.dir}.Load(context.Background(), "")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Load = %v, want %q", err, tc.want)
 			}

@@ -13,7 +13,11 @@ import (
 // reported with the path the user wrote, and secret keys are refused wherever
 // they appear. It removes what it reports from the tree, so that the rest
 // decodes.
-type schemaCheck struct{ errs *errorList }
+type schemaCheck struct {
+	errs *errorList
+	// fields caches each struct type's fields by key.
+	fields map[reflect.Type]map[string]reflect.Type
+}
 
 var (
 	durationType = reflect.TypeFor[Duration]()
@@ -115,13 +119,7 @@ func (s *schemaCheck) target(i int, list []any) {
 
 // object checks a mapping against struct type t, removing bad keys.
 func (s *schemaCheck) object(at loc, path string, m map[string]any, t reflect.Type) {
-	fields := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if name := jsonName(f); name != "" {
-			fields[name] = f.Type
-		}
-	}
+	fields := s.structFields(t)
 	for _, k := range sortedKeysOf(m) {
 		p := join(path, k)
 		if ft, known := fields[k]; known {
@@ -141,6 +139,24 @@ func (s *schemaCheck) object(at loc, path string, m map[string]any, t reflect.Ty
 		}
 		delete(m, k)
 	}
+}
+
+// structFields maps the keys of struct type t to its fields' types.
+func (s *schemaCheck) structFields(t reflect.Type) map[string]reflect.Type {
+	if f, ok := s.fields[t]; ok {
+		return f
+	}
+	f := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		if name := jsonName(t.Field(i)); name != "" {
+			f[name] = t.Field(i).Type
+		}
+	}
+	if s.fields == nil {
+		s.fields = map[reflect.Type]map[string]reflect.Type{}
+	}
+	s.fields[t] = f
+	return f
 }
 
 // scanSecrets refuses secret keys anywhere under node, a part of the

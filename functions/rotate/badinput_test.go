@@ -91,6 +91,10 @@ var badEnvs = []badEnv{
 	{name: "REGMINT_CONFIG", value: "", env: dockerEnv, form: "give a file"},
 	{name: "REGMINT_CONFIG", value: "/etc/regmint.yaml", env: dockerEnv},
 	{name: "REGMINT_CONFIG", value: "targets: []", env: dockerEnv},
+	{name: "REGMINT_CONFIG_FILE", value: "regmint.yaml", env: envWith(dockerEnv, "LAMBDA_TASK_ROOT", "/var/task")},
+	{name: "REGMINT_CONFIG_FILE", value: "/etc", env: dockerEnv},
+	{name: "REGMINT_CONFIG_FILE", value: "targets:\n  - {name: a, provider: tcr}\n", shown: "a YAML document", env: dockerEnv},
+	{name: "REGMINT_CONFIG_FILE", value: "regmint.yaml", env: envWith(dockerEnv, "REGMINT_CONFIG_SSM_PARAMETER", "/regmint/config"), form: "set one"},
 	{name: "REGMINT_CONFIG_SSM_PARAMETER", value: "/regmint/config", config: cfgTCRFile, env: dockerEnv, setting: "`REGMINT_CONFIG` set too", form: "set one"},
 	{name: "REGMINT_CONFIG_SSM_PARAMETER", value: "/regmint/config", env: dockerEnv, setting: "no AWS environment"},
 	// What the deployment expects of the config.
@@ -135,7 +139,7 @@ var badEnvs = []badEnv{
 // code reads, with who sets it. "user" variables need a row in badEnvs;
 // the others are listed under the table with the reason they have none.
 var envCatalog = map[string]string{
-	"REGMINT_CONFIG": "user", "REGMINT_CONFIG_SSM_PARAMETER": "user", "REGMINT_NAME_PREFIX": "user",
+	"REGMINT_CONFIG": "user", "REGMINT_CONFIG_FILE": "user", "REGMINT_CONFIG_SSM_PARAMETER": "user", "REGMINT_NAME_PREFIX": "user",
 	"REGMINT_METRICS_NAMESPACE": "user", "REGMINT_KMS_KEY_ID": "user", "DOCKER_CONFIG": "user", "HOME": "user",
 	"AWS_REGION": "user", "AWS_DEFAULT_REGION": "user", "AWS_ACCESS_KEY_ID": "user", "AWS_SECRET_ACCESS_KEY": "user",
 	"AWS_SESSION_TOKEN": "user", "AWS_ENDPOINT_URL_SECRETS_MANAGER": "user", "AWS_ENDPOINT_URL": "user",
@@ -148,6 +152,7 @@ var envCatalog = map[string]string{
 	"TENCENTCLOUD_TOKEN":           "alias",
 	"AWS_LAMBDA_RUNTIME_API":       "platform",
 	"AWS_LAMBDA_LOG_LEVEL":         "platform",
+	"LAMBDA_TASK_ROOT":             "platform",
 	"ACTIONS_ID_TOKEN_REQUEST_URL": "platform",
 	"GITHUB_REPOSITORY":            "platform",
 	"STATE_":                       "platform",

@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +180,49 @@ func TestLambdaConfigFromSSM(t *testing.T) {
 	c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String()})
 }
 
+// TestLambdaConfigFromBundledFile reads a config too large for the
+// environment or an SSM parameter (over 8 KB: 63 targets, most written
+// with merge keys) from the file REGMINT_CONFIG_FILE names, relative to
+// the package's directory LAMBDA_TASK_ROOT, where make build-RotateFunction
+// puts it. The working directory is elsewhere, and no SSM is set up.
+func TestLambdaConfigFromBundledFile(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	const fleet = 60
+	extra := make([]string, fleet)
+	for i := range extra {
+		in := c.tcr.AddInstance(tcrRegion)
+		shared := "*fleet"
+		if i == 0 {
+			shared = fmt.Sprintf("&fleet {provider: tcr, region: %s, api-endpoint: %q, credentials: {source: tencent}}", tcrRegion, c.tcr.URL)
+		}
+		extra[i] = fmt.Sprintf("<<: %s\n    name: fleet-%02d\n    instance-id: %s\n    description: build fleet %02d, images of team %02d's services",
+			shared, i, in.ID, i, i)
+	}
+	doc := c.config(false, "name-prefix: regmint/\n", extra...)
+	if len(doc) <= 8192 {
+		t.Fatalf("the config is %d bytes: want more than an SSM parameter holds", len(doc))
+	}
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "regmint.yaml"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api := newRuntimeAPI(t)
+	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{
+		rotation.EnvConfigFile: "regmint.yaml",
+		envTaskRoot:            root,
+		envNamePrefix:          "regmint/",
+	}))
+	if s := decodeSummary(t, api.invoke(t, invokeTimeout)); s.Targets != 3+fleet || s.Rotated != 3+fleet {
+		t.Errorf("first invocation %+v, want %d rotated", s, 3+fleet)
+	}
+	if s := decodeSummary(t, api.invoke(t, invokeTimeout)); s.Skipped != 3+fleet {
+		t.Errorf("second invocation %+v, want %d fresh", s, 3+fleet)
+	}
+	checkDockerConfig(t, "secret regmint/fleet-59", []byte(c.current(t, "fleet-59").Value), 1)
+	c.checkNoLeaks(t, map[string]string{"stdout": p.stdout.String(), "stderr": p.stderr.String()})
+}
+
 // TestLambdaBadConfigIsInitError: a config (or deployment) problem is
 // posted as the runtime's init error, naming what is wrong, and the
 // process exits.
@@ -197,6 +243,10 @@ func TestLambdaBadConfigIsInitError(t *testing.T) {
 			`config name-prefix "other/" differs from REGMINT_NAME_PREFIX "regmint/"`},
 		{"file store without DOCKER_CONFIG", map[string]string{rotation.EnvConfig: c.config(true, "default-store: file\n")},
 			"store file, which in Lambda needs DOCKER_CONFIG"},
+		{"config file not in the package", map[string]string{rotation.EnvConfigFile: "regmint.yaml", envTaskRoot: "/nonexistent/task"},
+			`REGMINT_CONFIG_FILE "regmint.yaml": open /nonexistent/task/regmint.yaml: no such file or directory; accepted: `},
+		{"config file and SSM parameter", map[string]string{rotation.EnvConfigFile: "regmint.yaml", rotation.EnvConfigSSMParameter: "/regmint/config"},
+			"both REGMINT_CONFIG_FILE and REGMINT_CONFIG_SSM_PARAMETER are set: set one"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

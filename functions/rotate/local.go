@@ -22,10 +22,13 @@ const usage = `usage: rotate [-config FILE] [-docker-config FILE] [-timeout D] [
 
 Makes one rotation pass over the targets of the config and prints a report
 per target (minted, fresh or failed, with expiry; never a secret). The config
-is FILE, else the document in $REGMINT_CONFIG, else the SSM parameter named
-by $REGMINT_CONFIG_SSM_PARAMETER. Destinations of store "file" go to the
-docker config: -docker-config, else $DOCKER_CONFIG/config.json, else
-~/.docker/config.json. Secrets Manager is reached with AWS_REGION and
+is FILE, else the one source the environment names: the document in
+$REGMINT_CONFIG, the file named by $REGMINT_CONFIG_FILE (a relative name is
+read from $LAMBDA_TASK_ROOT when set, else the working directory), or the
+SSM parameter named by $REGMINT_CONFIG_SSM_PARAMETER. Destinations of store
+"file" go to the docker config: -docker-config, else
+$DOCKER_CONFIG/config.json, else ~/.docker/config.json. Secrets Manager is
+reached with AWS_REGION and
 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY(/AWS_SESSION_TOKEN).
 
 Exit status: 0 all targets fine, 1 a target failed, 2 bad config or usage.

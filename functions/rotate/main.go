@@ -12,7 +12,9 @@
 // destination and the alarms fire. A bad config is reported as an init error
 // (/runtime/init/error) and the process exits: the next invocation starts
 // it again and reads the config anew. A config changed in SSM takes effect
-// at the next cold start (publish or update the function to force one).
+// at the next cold start (publish or update the function to force one); a
+// config file bundled into the package (REGMINT_CONFIG_FILE, read from
+// LAMBDA_TASK_ROOT) changes with a new deployment.
 //
 // Outside Lambda it makes one pass and prints a per-target report (minted,
 // fresh or failed, with expiry, never a secret); see usage in local.go. Exit

@@ -6,7 +6,8 @@ import (
 )
 
 // Environment variables the function reads, besides the AWS SDK's and the
-// rotation config's (rotation.EnvConfig, rotation.EnvConfigSSMParameter).
+// rotation config's (rotation.EnvConfig, rotation.EnvConfigFile,
+// rotation.EnvConfigSSMParameter).
 const (
 	// envRuntimeAPI is set by Lambda: the Runtime API's host:port.
 	envRuntimeAPI = "AWS_LAMBDA_RUNTIME_API"
@@ -26,6 +27,9 @@ const (
 	envMetricsNamespace = "REGMINT_METRICS_NAMESPACE"
 	// envDockerConfig is docker's own: the directory of config.json.
 	envDockerConfig = "DOCKER_CONFIG"
+	// envTaskRoot is set by Lambda: the directory of the function's
+	// package (/var/task), where a relative REGMINT_CONFIG_FILE is read.
+	envTaskRoot = "LAMBDA_TASK_ROOT"
 )
 
 // process is what the function takes from the process it runs in; tests

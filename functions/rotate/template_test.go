@@ -159,6 +159,47 @@ func TestTemplateFunction(t *testing.T) {
 	}
 }
 
+// TestTemplateConfigFile: with ConfigFile set, the function reads the
+// bundled file (REGMINT_CONFIG_FILE) and not the SSM parameter, which its
+// role may then not read; by default, the parameter.
+func TestTemplateConfigFile(t *testing.T) {
+	t.Parallel()
+	if p, ok := parseTemplate(t, nil).Parameters["ConfigFile"]; !ok || p.Default != "" || p.Type != "String" {
+		t.Errorf("parameter ConfigFile %+v, want a String defaulting to empty", p)
+	}
+	for _, tc := range []struct {
+		name      string
+		overrides map[string]any
+		env       map[string]string // "" for absent
+		config    bool              // the role's Config statement
+	}{
+		{"default", nil, map[string]string{rotation.EnvConfigFile: "", rotation.EnvConfigSSMParameter: "/regmint/config"}, true},
+		{"bundled file", map[string]any{"ConfigFile": "regmint.yaml"},
+			map[string]string{rotation.EnvConfigFile: "regmint.yaml", rotation.EnvConfigSSMParameter: ""}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tmpl := parseTemplate(t, tc.overrides)
+			fn, err := tmpl.GetServerlessFunctionWithName("RotateFunction")
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{}
+			if fn.Environment != nil {
+				env = fn.Environment.Variables
+			}
+			for k, want := range tc.env {
+				if got := env[k]; got != want {
+					t.Errorf("environment %s = %q, want %q", k, got, want)
+				}
+			}
+			if _, ok := statements(t, tmpl)["Config"]; ok != tc.config {
+				t.Errorf("the role reads the config parameter: %v, want %v", ok, tc.config)
+			}
+		})
+	}
+}
+
 // statements returns every statement of the role's inline policies.
 func statements(t *testing.T, tmpl *cloudformation.Template) map[string]map[string]any {
 	t.Helper()

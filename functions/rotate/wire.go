@@ -56,8 +56,11 @@ type rotator struct {
 func build(ctx context.Context, d deps) (*rotator, error) {
 	log := newLogger(d.logs, d.logLevel)
 	awsenv := &awsEnv{getenv: d.getenv}
-	loader := rotation.Loader{Getenv: d.getenv}
-	if d.configPath == "" && d.getenv(rotation.EnvConfigSSMParameter) != "" && d.getenv(rotation.EnvConfig) == "" {
+	// A relative REGMINT_CONFIG_FILE is read from the package's directory
+	// in Lambda, and from the working directory elsewhere.
+	loader := rotation.Loader{Getenv: d.getenv, Dir: d.getenv(envTaskRoot)}
+	if d.configPath == "" && d.getenv(rotation.EnvConfigSSMParameter) != "" &&
+		d.getenv(rotation.EnvConfig) == "" && d.getenv(rotation.EnvConfigFile) == "" {
 		client, err := awsenv.ssmClient()
 		if err != nil {
 			return nil, fmt.Errorf("%s is set, but no SSM client: %w", rotation.EnvConfigSSMParameter, err)
