@@ -172,6 +172,21 @@ func unwrapJoined(err error) []error {
 	return []error{err}
 }
 
+// TestParseNullDurationIsUnset: a duration key with no value (YAML null)
+// is not set, like every other field, so the default applies; it used to be
+// an error naming no field.
+func TestParseNullDurationIsUnset(t *testing.T) {
+	t.Parallel()
+	doc := "refresh-margin:\nrotate-every: null\ntargets:\n  - {name: a, provider: tcr, region: ap-guangzhou, instance-id: tcr-inst0001, credentials: {env: true}, refresh-margin: null}\n"
+	cfg, err := rotation.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(cfg.Targets[0].RefreshMargin); got != rotation.DefaultRefreshMargin {
+		t.Errorf("refresh-margin = %v, want the default %v", got, rotation.DefaultRefreshMargin)
+	}
+}
+
 func TestParseFieldErrors(t *testing.T) {
 	t.Parallel()
 	const good = `{name: a, provider: tcr, region: ap-guangzhou, instance-id: tcr-inst0001, credentials: {env: true}`
@@ -194,6 +209,7 @@ func TestParseFieldErrors(t *testing.T) {
 		{"bad endpoint", target(", api-endpoint: 'ftp://x'"), `target "a" (targets[0]): api-endpoint: "ftp://x" does not start with http:// or https://`},
 		{"iam endpoint on tcr", target(", iam-endpoint: 'https://iam.example'"), `target "a" (targets[0]): iam-endpoint: is only used by the Huawei providers`},
 		{"bad refresh-margin", target(", refresh-margin: soon"), `target "a" (targets[0]): refresh-margin: "soon" is not a duration; accepted: a positive duration string such as "30m", "12h" or "30d"`},
+		{"empty refresh-margin", target(", refresh-margin: ''"), `target "a" (targets[0]): refresh-margin: "" is not a duration; accepted: a positive duration string such as "30m", "12h" or "30d"`},
 		{"negative refresh-margin", target(", refresh-margin: -5m"), `target "a" (targets[0]): refresh-margin: "-5m" is not positive`},
 		{"number refresh-margin", target(", refresh-margin: 30"), `target "a" (targets[0]): refresh-margin: must be a string, not a number`},
 		{"rotate-every on temp", target(", rotate-every: 30d"), `target "a" (targets[0]): rotate-every: is only used with token-type longterm`},

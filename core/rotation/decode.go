@@ -161,9 +161,7 @@ var errNotPlain = errors.New("not a plain tree")
 
 // decodeConfig copies the checked tree into a Config as a strict
 // json.Decoder reading the tree's JSON would: the schema check left only
-// known keys holding values of their fields' types. The one error it can
-// return is a duration set to null, which Duration.UnmarshalJSON refuses
-// as it always did.
+// known keys holding values of their fields' types.
 func decodeConfig(tree any) (*Config, error) {
 	var cfg Config
 	c := copyTree{fields: map[reflect.Type]map[string]int{}}
@@ -201,10 +199,12 @@ type copyTree struct {
 func (c *copyTree) value(v reflect.Value, node any) error {
 	t := v.Type()
 	if t == durationType {
-		// encoding/json calls Duration.UnmarshalJSON for null too, which
-		// reads it as "".
+		// null leaves the duration not set, as Duration.UnmarshalJSON does.
+		if node == nil {
+			return nil
+		}
 		s, ok := node.(string)
-		if !ok && node != nil {
+		if !ok {
 			return errNotPlain
 		}
 		d, err := ParseDuration(s)

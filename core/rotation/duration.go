@@ -45,8 +45,12 @@ func (d Duration) String() string { return time.Duration(d).String() }
 // MarshalJSON renders the duration as a string.
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
-// UnmarshalJSON reads a duration string.
+// UnmarshalJSON reads a duration string; null leaves the duration not set,
+// as for every other field of the config.
 func (d *Duration) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return errors.New("not a string")
