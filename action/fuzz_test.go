@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"slices"
 	"strings"
@@ -116,7 +114,7 @@ func FuzzConfigFromInputs(f *testing.F) {
 		var fresh []string
 		for _, n := range fuzzSecretInputs {
 			if in[n] != "" {
-				other[n] = fuzzRandom(t)
+				other[n] = leaktest.Random(t)
 				fresh = append(fresh, other[n])
 			}
 		}
@@ -253,14 +251,4 @@ func fuzzActionInputs(f *testing.F) []string {
 		f.Fatal("action.yml declares no inputs")
 	}
 	return names
-}
-
-// fuzzRandom returns a random value no fuzzed input can hold by chance.
-func fuzzRandom(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "fz" + hex.EncodeToString(b)
 }

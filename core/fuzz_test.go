@@ -3,9 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -69,7 +67,7 @@ func FuzzMergeDockerConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, existing []byte, registry, user, password, registry2 string) {
 		creds := []core.Credential{{Registry: registry, Username: user, Password: password}}
 		if registry2 != "" {
-			creds = append(creds, core.Credential{Registry: registry2, Username: "second", Password: fuzzRandom(t)})
+			creds = append(creds, core.Credential{Registry: registry2, Username: "second", Password: leaktest.Random(t)})
 		}
 		out, err := core.MergeDockerConfig(existing, creds...)
 		old, oldOK := fuzzDockerDoc(existing)
@@ -224,22 +222,13 @@ func fuzzCheckMergeErrorNoSecret(t *testing.T, existing []byte, creds []core.Cre
 	for i, c := range creds {
 		fresh[i] = c
 		if c.Password != "" {
-			fresh[i].Password = fuzzRandom(t)
+			fresh[i].Password = leaktest.Random(t)
 			secrets = append(secrets, fresh[i].Secrets()...)
 		}
 	}
 	if _, err := core.MergeDockerConfig(existing, fresh...); err != nil {
 		leaktest.Check(t, "MergeDockerConfig error", err.Error(), secrets...)
 	}
-}
-
-func fuzzRandom(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "fz" + hex.EncodeToString(b)
 }
 
 // fuzzRegistryHost is the registry the verifier checks; the in-memory
@@ -376,7 +365,7 @@ func FuzzVerify(f *testing.F) {
 		f.Add(s.challenge, s.ping, s.auth, s.realm, s.authChallenge, []byte(s.body), s.location, s.echo, s.down)
 	}
 	f.Fuzz(func(t *testing.T, challenge string, ping, auth, realm int, authChallenge string, body []byte, location string, echo, down bool) {
-		cred := core.Credential{Registry: fuzzRegistryHost, Username: "ci-user", Password: fuzzRandom(t)}
+		cred := core.Credential{Registry: fuzzRegistryHost, Username: "ci-user", Password: leaktest.Random(t)}
 		reg := &fuzzRegistry{
 			pingStatus: fuzzStatus(ping), authStatus: fuzzStatus(auth), realmStatus: fuzzStatus(realm),
 			challenge: challenge, authChallenge: authChallenge, realmBody: body, realmLocation: location,

@@ -2,8 +2,6 @@ package rotation
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math"
@@ -280,7 +278,7 @@ func fuzzCheckSecretsNotEchoed(t *testing.T, tree any) {
 		if !under {
 			return v
 		}
-		s := fuzzRandom(t)
+		s := leaktest.Random(t)
 		secrets = append(secrets, s)
 		return s
 	}
@@ -363,15 +361,6 @@ func fuzzJSONBytes(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func fuzzRandom(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "fz" + hex.EncodeToString(b)
 }
 
 // FuzzParseDuration feeds arbitrary strings to ParseDuration.

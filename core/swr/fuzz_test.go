@@ -3,9 +3,7 @@ package swr
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -133,6 +131,9 @@ func fuzzStatus(n, success int) int {
 	return 100 + n%500
 }
 
+// fuzzSecretKeys are the keys whose values are secrets in SWR answers.
+var fuzzSecretKeys = []string{"auth_token", "auth"}
+
 // FuzzSWRResponse feeds arbitrary answers (status, X-Swr-Expireat, body)
 // to real Enterprise and Shared issuers through their HTTP transport.
 //
@@ -212,16 +213,16 @@ func FuzzSWRResponse(f *testing.F) {
 			mode = -(mode + 1)
 		}
 		mode %= fuzzModes
-		secret := fuzzRandom(t)
+		secret := leaktest.Random(t)
 		auth := base64.StdEncoding.EncodeToString([]byte("swr-user:" + secret))
 		body = bytes.ReplaceAll(body, []byte(fuzzSecretMark), []byte(secret))
 		body = bytes.ReplaceAll(body, []byte(fuzzAuthMark), []byte(auth))
 		success := map[int]int{fuzzTemp: 201, fuzzLongTerm: 201, fuzzShow: 200, fuzzShared: 200}[mode]
-		api := &fuzzSWR{mode: mode, status: fuzzStatus(status, success), header: header, body: body, password: fuzzRandom(t), calls: map[string]int{}}
+		api := &fuzzSWR{mode: mode, status: fuzzStatus(status, success), header: header, body: body, password: leaktest.Random(t), calls: map[string]int{}}
 
 		tg := core.Target{Provider: core.ProviderSWREnterprise, Region: fuzzRegion, InstanceID: fuzzInstance, Registry: fuzzHost,
 			APIEndpoint: "https://127.0.0.1:1", IAMEndpoint: "https://127.0.0.1:2", Description: "fuzz",
-			Auth: core.Auth{AccessKeyID: "fuzz-ak", AccessKeySecret: fuzzRandom(t), ProjectID: fuzzProject}}
+			Auth: core.Auth{AccessKeyID: "fuzz-ak", AccessKeySecret: leaktest.Random(t), ProjectID: fuzzProject}}
 		switch mode {
 		case fuzzLongTerm:
 			tg.TokenType = core.TokenLongTerm
@@ -241,7 +242,7 @@ func FuzzSWRResponse(f *testing.F) {
 		cred, err := iss.Issue(ctx)
 
 		if err != nil {
-			secrets := append([]string{tg.Auth.AccessKeySecret, api.password}, fuzzBodySecrets(body, secret, auth)...)
+			secrets := append([]string{tg.Auth.AccessKeySecret, api.password}, leaktest.SecretsInJSON(body, fuzzSecretKeys, secret, auth)...)
 			text := fmt.Sprintf("%v | %+v | %s", err, err, Hint(err))
 			leaktest.Check(t, "error", text, secrets...)
 			if !strings.HasPrefix(err.Error(), "swr ") {
@@ -293,96 +294,6 @@ func FuzzSWRResponse(f *testing.F) {
 			}
 		}
 	})
-}
-
-// fuzzSecretKeys are the (case-insensitive) keys whose values are secrets.
-var fuzzSecretKeys = map[string]bool{"auth_token": true, "auth": true}
-
-// fuzzBodySecrets returns the secrets placed in the body unless the body
-// also has them where they are not secrets: in a key, or in a value under
-// a key that is no secret key (the vendor's error message). Such text may
-// be quoted; a secret key's value may not.
-func fuzzBodySecrets(body []byte, secrets ...string) []string {
-	var out []string
-	for _, s := range secrets {
-		if !bytes.Contains(body, []byte(s)) {
-			continue
-		}
-		exposed := false
-		for _, f := range fuzzJSONStrings(body) {
-			if strings.Contains(f.key, s) || (strings.Contains(f.value, s) && !fuzzSecretKeys[strings.ToLower(f.key)]) {
-				exposed = true
-				break
-			}
-		}
-		if !exposed {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// fuzzField is a key (value "") or a string value with the key it is
-// under ("" in an array or at the top) of a JSON document.
-type fuzzField struct {
-	key, value string
-}
-
-// fuzzJSONStrings returns every key and string value of a JSON document,
-// duplicates included, as far as the document is valid.
-func fuzzJSONStrings(doc []byte) []fuzzField {
-	type frame struct {
-		object, wantKey bool
-		key             string
-	}
-	var out []fuzzField
-	var stack []frame
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	valueDone := func() {
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].wantKey = true
-		}
-	}
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return out
-		}
-		top := len(stack) - 1
-		switch v := tok.(type) {
-		case json.Delim:
-			switch v {
-			case '{', '[':
-				stack = append(stack, frame{object: v == '{', wantKey: v == '{'})
-			default:
-				stack = stack[:top]
-				valueDone()
-			}
-		case string:
-			if top >= 0 && stack[top].object && stack[top].wantKey {
-				stack[top].key, stack[top].wantKey = v, false
-				out = append(out, fuzzField{key: v})
-				continue
-			}
-			key := ""
-			if top >= 0 && stack[top].object {
-				key = stack[top].key
-			}
-			out = append(out, fuzzField{key: key, value: v})
-			valueDone()
-		default:
-			valueDone()
-		}
-	}
-}
-
-func fuzzRandom(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "fz" + hex.EncodeToString(b)
 }
 
 // FuzzSWRParseTime fuzzes the reading of vendor times.

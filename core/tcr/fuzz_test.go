@@ -3,8 +3,6 @@ package tcr
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,6 +125,9 @@ func fuzzStatus(n int) int {
 	return 100 + n%500
 }
 
+// fuzzSecretKeys are the keys whose values are secrets in TCR and STS answers.
+var fuzzSecretKeys = []string{"Token", "TmpSecretKey", "TmpSecretId"}
+
 // FuzzTCRResponse feeds arbitrary answers (status, content type, body) to
 // a real Issuer through its HTTP transport, for each action it decodes.
 //
@@ -209,13 +210,13 @@ func FuzzTCRResponse(f *testing.F) {
 			mode = -(mode + 1)
 		}
 		mode %= fuzzModes
-		secret := fuzzRandom(t)
+		secret := leaktest.Random(t)
 		body = bytes.ReplaceAll(body, []byte(fuzzSecretMark), []byte(secret))
-		api := &fuzzAPI{action: fuzzActions[mode], status: fuzzStatus(status), contentType: ctype, body: body, goodToken: fuzzRandom(t)}
+		api := &fuzzAPI{action: fuzzActions[mode], status: fuzzStatus(status), contentType: ctype, body: body, goodToken: leaktest.Random(t)}
 
 		tg := core.Target{Provider: core.ProviderTCR, Region: "ap-guangzhou", InstanceID: fuzzInstance, Registry: fuzzHost,
 			APIEndpoint: "https://127.0.0.1:1", STSEndpoint: "https://127.0.0.1:2", Description: "fuzz",
-			Auth: core.Auth{AccessKeyID: "fuzz-key-id", AccessKeySecret: fuzzRandom(t)}}
+			Auth: core.Auth{AccessKeyID: "fuzz-key-id", AccessKeySecret: leaktest.Random(t)}}
 		if longTerm {
 			tg.TokenType = core.TokenLongTerm
 		}
@@ -223,7 +224,7 @@ func FuzzTCRResponse(f *testing.F) {
 		case fuzzDescribe:
 			tg.Registry = ""
 		case fuzzSTS:
-			tg.Auth = core.Auth{RoleARN: "qcs::cam::uin/100000000001:roleName/ci", OIDCProviderID: "github", WebIdentityToken: fuzzRandom(t)}
+			tg.Auth = core.Auth{RoleARN: "qcs::cam::uin/100000000001:roleName/ci", OIDCProviderID: "github", WebIdentityToken: leaktest.Random(t)}
 		}
 		var clockMu sync.Mutex
 		now := fuzzNow
@@ -244,7 +245,7 @@ func FuzzTCRResponse(f *testing.F) {
 			cred, err = is.Issue(ctx)
 		}
 
-		secrets := append([]string{tg.Auth.AccessKeySecret, tg.Auth.WebIdentityToken, api.goodToken}, fuzzBodySecrets(body, secret)...)
+		secrets := append([]string{tg.Auth.AccessKeySecret, tg.Auth.WebIdentityToken, api.goodToken}, leaktest.SecretsInJSON(body, fuzzSecretKeys, secret)...)
 		if err != nil {
 			text := fmt.Sprintf("%v | %+v | %s | %s | %s", err, err, Hint(err), Code(err), RequestID(err))
 			leaktest.Check(t, "error", text, secrets...)
@@ -308,79 +309,6 @@ func fuzzCheckCredential(t *testing.T, c core.Credential, tt core.TokenType) {
 	}
 }
 
-// fuzzSecretKeys are the (case-insensitive) keys whose values are secrets.
-var fuzzSecretKeys = map[string]bool{"token": true, "tmpsecretkey": true, "tmpsecretid": true}
-
-// fuzzBodySecrets returns the secret as a secret of the body unless the
-// body also has it where it is not one: in a key, or in a value under a
-// key that is no secret key (the vendor's error message, a request id).
-// Such text may be quoted; the secret key's value may not.
-func fuzzBodySecrets(body []byte, secret string) []string {
-	if !bytes.Contains(body, []byte(secret)) {
-		return nil
-	}
-	for _, f := range fuzzJSONStrings(body) {
-		if strings.Contains(f.key, secret) || (strings.Contains(f.value, secret) && !fuzzSecretKeys[strings.ToLower(f.key)]) {
-			return nil
-		}
-	}
-	return []string{secret}
-}
-
-// fuzzField is a string in a JSON document: a key (value "" and isKey) or
-// a value with the key it is under ("" in an array or at the top).
-type fuzzField struct {
-	key, value string
-}
-
-// fuzzJSONStrings returns every key and string value of a JSON document,
-// duplicates included, as far as the document is valid.
-func fuzzJSONStrings(doc []byte) []fuzzField {
-	type frame struct {
-		object, wantKey bool
-		key             string
-	}
-	var out []fuzzField
-	var stack []frame
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	valueDone := func() {
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].wantKey = true
-		}
-	}
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return out
-		}
-		top := len(stack) - 1
-		switch v := tok.(type) {
-		case json.Delim:
-			switch v {
-			case '{', '[':
-				stack = append(stack, frame{object: v == '{', wantKey: v == '{'})
-			default:
-				stack = stack[:top]
-				valueDone()
-			}
-		case string:
-			if top >= 0 && stack[top].object && stack[top].wantKey {
-				stack[top].key, stack[top].wantKey = v, false
-				out = append(out, fuzzField{key: v})
-				continue
-			}
-			key := ""
-			if top >= 0 && stack[top].object {
-				key = stack[top].key
-			}
-			out = append(out, fuzzField{key: key, value: v})
-			valueDone()
-		default:
-			valueDone()
-		}
-	}
-}
-
 // fuzzPublicDomain decodes the PublicDomain of the instance from a
 // DescribeInstances answer, as the SDK's decoder reads it.
 func fuzzPublicDomain(body []byte) string {
@@ -417,15 +345,6 @@ func fuzzCheckSignedWithSTSKeys(t *testing.T, api *fuzzAPI, body []byte) {
 		return
 	}
 	t.Error("no token request after STS")
-}
-
-func fuzzRandom(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "fz" + hex.EncodeToString(b)
 }
 
 // FuzzTCRTimes fuzzes the conversions of the vendor's times.
