@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/regmint/regmint/core/runnerfile"
 )
 
 // binDir holds the compiled action binary and its -post symlink, built once
@@ -97,36 +98,11 @@ func runStep(t *testing.T, post bool, inputs, env map[string]string) stepResult 
 		}
 		return string(b)
 	}
-	res.outputs = parseFileCommand(t, read("GITHUB_OUTPUT"))
+	res.outputs = mustParseFileCommands(t, read("GITHUB_OUTPUT"))
 	res.stateRaw = read("GITHUB_STATE")
-	res.state = parseFileCommand(t, res.stateRaw)
+	res.state = mustParseFileCommands(t, res.stateRaw)
 	res.summary = read("GITHUB_STEP_SUMMARY")
 	return res
-}
-
-// parseFileCommand reads the runner's file command format: name<<DELIM,
-// value lines, DELIM.
-func parseFileCommand(t *testing.T, s string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(s))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			continue
-		}
-		name, delim, ok := strings.Cut(line, "<<")
-		if !ok {
-			t.Fatalf("file command line %q is not name<<DELIM", line)
-		}
-		var val []string
-		for sc.Scan() && sc.Text() != delim {
-			val = append(val, sc.Text())
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
 }
 
 // githubOIDC is a loopback stand-in for the runner's OIDC token endpoint
@@ -182,6 +158,17 @@ func merge(ms ...map[string]string) map[string]string {
 		for k, v := range m {
 			out[k] = v
 		}
+	}
+	return out
+}
+
+// mustParseFileCommands reads a file command file the step wrote, failing
+// the test when it is malformed.
+func mustParseFileCommands(t *testing.T, s string) map[string]string {
+	t.Helper()
+	out, err := runnerfile.Parse(s)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core/registrytest"
+	"github.com/regmint/regmint/core/runnerfile"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )
 
@@ -69,32 +68,17 @@ func (w *actionWorld) runAction(ctx context.Context, spawn, bin string) (procRun
 	if err != nil {
 		return res, err
 	}
-	if outputs := fileCommands(out); outputs["password"] == "" || outputs["registry"] != w.inst.Registry {
+	outputs, err := runnerfile.Parse(string(out))
+	if err != nil {
+		return res, fmt.Errorf("GITHUB_OUTPUT: %w", err)
+	}
+	if outputs["password"] == "" || outputs["registry"] != w.inst.Registry {
 		return res, fmt.Errorf("the action set no password output for %s", w.inst.Registry)
 	}
 	if after, _ := w.registry.Logins(); after != before+1 {
 		return res, fmt.Errorf("the action logged in to the registry %d times, want once", after-before)
 	}
 	return res, nil
-}
-
-// fileCommands parses the runner's name<<DELIMITER file command format.
-func fileCommands(b []byte) map[string]string {
-	out := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	for sc.Scan() {
-		name, delim, ok := strings.Cut(sc.Text(), "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for sc.Scan() && sc.Text() != delim {
-			val = append(val, sc.Text())
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
 }
 
 // lastLine is the last line of a step's log that is not a mask command (a

@@ -62,11 +62,3 @@ func TestCurlConfigQuoting(t *testing.T) {
 		t.Errorf("curl config has %d operations, want 3", strings.Count(cfg, "\nnext\n")+1)
 	}
 }
-
-func TestFileCommands(t *testing.T) {
-	t.Parallel()
-	got := fileCommands([]byte("password<<ghadelim_1\nsecret\nghadelim_1\nregistry<<d2\nr.example.com\nd2\n"))
-	if got["password"] != "secret" || got["registry"] != "r.example.com" {
-		t.Errorf("fileCommands = %v", got)
-	}
-}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
@@ -30,11 +29,7 @@ func signTC3(key tcrtest.Key, host, region, action string, body []byte, ts time.
 	date := ts.UTC().Format("2006-01-02")
 	scope := date + "/" + service + "/tc3_request"
 	canonical := "POST\n/\n\ncontent-type:" + contentType + "\nhost:" + host + "\n\ncontent-type;host\n" + sha256Hex(body)
-	toSign := algorithm + "\n" + stamp + "\n" + scope + "\n" + sha256Hex([]byte(canonical))
-	k := hmacSHA256([]byte("TC3"+key.Secret), date)
-	k = hmacSHA256(k, service)
-	k = hmacSHA256(k, "tc3_request")
-	sig := hex.EncodeToString(hmacSHA256(k, toSign))
+	sig := tcrtest.Signature(key.Secret, service, date, stamp, scope, canonical)
 	r := tc3Request{host: host, body: body, headers: [][2]string{
 		{"Content-Type", contentType},
 		{"X-TC-Action", action},
@@ -49,12 +44,6 @@ func signTC3(key tcrtest.Key, host, region, action string, body []byte, ts time.
 		r.headers = append(r.headers, [2]string{"X-TC-Token", key.Token})
 	}
 	return r
-}
-
-func hmacSHA256(key []byte, msg string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(msg))
-	return m.Sum(nil)
 }
 
 func sha256Hex(b []byte) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/regmint/regmint/core/runnerfile"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )
@@ -132,7 +132,9 @@ func runActionStep(ctx context.Context, bin string, post bool, inputs, env map[s
 		if err != nil {
 			return res, err
 		}
-		*dst = fileCommands(string(b))
+		if *dst, err = runnerfile.Parse(string(b)); err != nil {
+			return res, fmt.Errorf("%s: %w", k, err)
+		}
 	}
 	masks := maskValues(string(out))
 	for k, v := range res.outputs {
@@ -172,23 +174,4 @@ func applyMasks(s string, masks []string) string {
 		s = strings.ReplaceAll(s, m, "***")
 	}
 	return s
-}
-
-// fileCommands parses the runner's name<<DELIM file command format.
-func fileCommands(s string) map[string]string {
-	out := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(s))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		name, delim, ok := strings.Cut(sc.Text(), "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for sc.Scan() && sc.Text() != delim {
-			val = append(val, sc.Text())
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
 }
