@@ -36,6 +36,12 @@ func decodeTree(data []byte) (any, error) {
 	if tree := p.value(obj, 0); !p.odd {
 		return tree, nil
 	}
+	return decodeTreeJSON(data)
+}
+
+// decodeTreeJSON is the JSON way of decodeTree: the document is turned into
+// JSON text and decoded with numbers kept as written.
+func decodeTreeJSON(data []byte) (any, error) {
 	js, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
 		return nil, fmt.Errorf("config is neither valid YAML nor JSON: %w", err)

@@ -2,7 +2,6 @@ package rotation
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"sigs.k8s.io/yaml"
 )
 
 // parseJSONWay is Parse as it was before decodeTree and decodeConfig, with
@@ -28,15 +25,9 @@ func parseJSONWay(data []byte) (*Config, error) {
 	if err := checkExpansion(data); err != nil {
 		return nil, err
 	}
-	js, err := yaml.YAMLToJSONStrict(data)
+	tree, err := decodeTreeJSON(data)
 	if err != nil {
-		return nil, fmt.Errorf("config is neither valid YAML nor JSON: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	var tree any
-	if err := dec.Decode(&tree); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, err
 	}
 	if bytes.IndexByte(data, '*') >= 0 && treeSize(tree) > maxExpandedSize {
 		return nil, errExpanded
