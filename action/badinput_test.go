@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regmint/regmint/core/readmetest"
+	"github.com/regmint/regmint/internal/readmetest"
 
 	"sigs.k8s.io/yaml"
 )

@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // fuzzInputNames is the order in which FuzzConfigFromInputs takes the

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/regmint/regmint/core/runnerfile"
+	"github.com/regmint/regmint/internal/runnerfile"
 )
 
 // binDir holds the compiled action binary and its -post symlink, built once

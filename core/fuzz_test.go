@@ -18,7 +18,7 @@ import (
 	"github.com/docker/cli/cli/config/configfile"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // FuzzMergeDockerConfig merges credentials into arbitrary documents.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regmint/regmint/core/readmetest"
+	"github.com/regmint/regmint/internal/readmetest"
 
 	"github.com/regmint/regmint/core/rotation"
 )

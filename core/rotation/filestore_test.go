@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/store/file"
 )

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/swr"
 	"github.com/regmint/regmint/core/swr/swrtest"
 )

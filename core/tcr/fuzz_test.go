@@ -18,7 +18,7 @@ import (
 	tcjson "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/json"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // The fuzz targets' fixed world: one instance, its registry host and the

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regmint/regmint/core/readmetest"
+	"github.com/regmint/regmint/internal/readmetest"
 )
 
 // The README's troubleshooting section holds a table of bad values tried

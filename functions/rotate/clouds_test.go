@@ -12,7 +12,7 @@ import (
 	dockerconfig "github.com/docker/cli/cli/config"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regmint/regmint/core/lambdatest"
+	"github.com/regmint/regmint/internal/lambdatest"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/rotation/ssmtest"
 )

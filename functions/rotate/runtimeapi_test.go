@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regmint/regmint/core/lambdatest"
+	"github.com/regmint/regmint/internal/lambdatest"
 )
 
 // runtimeAPI is the loopback Lambda Runtime API (core/lambdatest) a test's

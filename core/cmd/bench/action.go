@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core/registrytest"
-	"github.com/regmint/regmint/core/runnerfile"
+	"github.com/regmint/regmint/internal/runnerfile"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )
 

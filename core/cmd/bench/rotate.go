@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/regmint/regmint/core/lambdatest"
+	"github.com/regmint/regmint/internal/lambdatest"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/rotation/ssmtest"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/regmint/regmint/core/runnerfile"
+	"github.com/regmint/regmint/internal/runnerfile"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )

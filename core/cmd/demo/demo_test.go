@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 func TestDemo(t *testing.T) {

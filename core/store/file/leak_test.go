@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/file"
 	"github.com/regmint/regmint/core/store/storetest"
 )

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/github"
 	"github.com/regmint/regmint/core/store/github/ghtest"
 	"github.com/regmint/regmint/core/store/storetest"

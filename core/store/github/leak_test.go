@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/github"
 	"github.com/regmint/regmint/core/store/github/ghtest"
 )

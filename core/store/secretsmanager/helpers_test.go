@@ -13,7 +13,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/store/storetest"

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/regmint/regmint/core/leaktest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 )

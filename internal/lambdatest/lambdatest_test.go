@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regmint/regmint/core/lambdatest"
+	"github.com/regmint/regmint/internal/lambdatest"
 )
 
 // runtime plays a custom runtime's side of the protocol with plain HTTP.
