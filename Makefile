@@ -10,7 +10,7 @@ ACTIONLINT_VERSION := v1.7.12
 
 demo:
 	$(GO) build -o bin/regmint-action ./action
-	$(GO) run ./core/cmd/demo -action bin/regmint-action
+	$(GO) run ./cmd/demo -action bin/regmint-action
 
 # Pinned linters; `go install` is a no-op when they are current.
 tools:
@@ -85,6 +85,6 @@ bench: bootstrap
 	$(STRIPPED_BUILD) -o bin/regmint-action ./action
 	GOOS=linux GOARCH=amd64 $(STRIPPED_BUILD) -o bin/regmint-action-linux-amd64 ./action
 	$(STRIPPED_BUILD) -tags lambda.norpc -o bin/bootstrap-host ./functions/rotate
-	$(GO) build -o bin/bench-spawn ./core/cmd/bench/spawn
-	$(GO) run ./core/cmd/bench -action bin/regmint-action -action-amd64 bin/regmint-action-linux-amd64 \
+	$(GO) build -o bin/bench-spawn ./cmd/bench/spawn
+	$(GO) run ./cmd/bench -action bin/regmint-action -action-amd64 bin/regmint-action-linux-amd64 \
 		-bootstrap bin/bootstrap-host -bootstrap-arm64 bin/bootstrap -spawn bin/bench-spawn

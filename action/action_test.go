@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 func randomHex(t *testing.T, n int) string {

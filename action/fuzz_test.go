@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/internal/leaktest"
 )
 
@@ -219,8 +220,8 @@ func fuzzCheckConfig(t *testing.T, in fuzzInputs, c *config) {
 			t.Error("keyless config without " + envOIDCRequestURL)
 		}
 		want := in[inputAudience]
-		if want == "" && tg.Provider == core.ProviderTCR {
-			want = tencentAudience
+		if want == "" && tg.Provider == tcr.Name {
+			want = tcr.Audience
 		}
 		if c.audience != want {
 			t.Errorf("audience %q, want %q", c.audience, want)

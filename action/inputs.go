@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/providers"
 )
 
 // Input names, as action.yml declares them.
@@ -34,17 +35,16 @@ const (
 	inputRevoke         = "revoke"
 )
 
-// tencentAudience is the audience Tencent Cloud STS expects in a web
-// identity token.
-const tencentAudience = "sts.tencentcloudapi.com"
-
 // envOIDCRequestURL is set by the runner when the job may request an OIDC
 // token (permissions: id-token: write).
 const envOIDCRequestURL = "ACTIONS_ID_TOKEN_REQUEST_URL"
 
 // config is everything the action's inputs say, validated.
 type config struct {
-	target       core.Target
+	target core.Target
+	// provider is the target's provider descriptor (zero when the
+	// provider input is bad).
+	provider     core.Descriptor
 	verify       bool
 	maskPassword bool
 	revoke       bool
@@ -53,7 +53,7 @@ type config struct {
 }
 
 // keyless reports whether the target logs in with a GitHub OIDC token.
-func (c *config) keyless() bool { return c.target.Auth.Method(c.target.Provider) == core.AuthOIDC }
+func (c *config) keyless() bool { return c.target.Auth.Method() == core.AuthOIDC }
 
 // inputSource is the part of githubactions.Action the parser reads.
 type inputSource interface {
@@ -112,7 +112,8 @@ func configFromInputs(a inputSource) (*config, error) {
 	if repo := a.Getenv("GITHUB_REPOSITORY"); repo != "" {
 		c.target.Description = "regmint GitHub Action, " + repo
 	}
-	if err := c.target.Validate(); err != nil {
+	c.provider, _ = providers.Lookup(c.target.Provider)
+	if err := providers.Validate(c.target); err != nil {
 		errs = append(errs, err)
 	}
 	if c.audience != "" && !c.keyless() {
@@ -123,14 +124,11 @@ func configFromInputs(a inputSource) (*config, error) {
 		})
 	}
 	if len(errs) == 0 && c.keyless() {
-		if c.audience == "" && c.target.Provider == core.ProviderTCR {
-			c.audience = tencentAudience
+		if c.audience == "" {
+			c.audience = c.provider.Audience
 		}
 		if a.Getenv(envOIDCRequestURL) == "" {
-			field := inputIdPID
-			if c.target.Provider == core.ProviderTCR {
-				field = inputRoleARN
-			}
+			field := c.provider.OIDCField
 			errs = append(errs, &core.FieldError{
 				Field:    field,
 				Problem:  "keyless login needs a GitHub OIDC token, but " + envOIDCRequestURL + " is not set",

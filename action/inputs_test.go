@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/tcr"
 )
 
 // envSource serves inputs the way the runner passes them: INPUT_<NAME>
@@ -39,14 +40,14 @@ func TestConfigFromInputsAccepts(t *testing.T) {
 			if !c.verify || !c.maskPassword || !c.revoke || c.target.Type() != core.TokenTemp {
 				t.Errorf("defaults wrong: %+v", c)
 			}
-			if c.target.Auth.Method(c.target.Provider) != core.AuthEnv {
-				t.Errorf("no auth inputs must fall back to the vendor env, got %s", c.target.Auth.Method(c.target.Provider))
+			if c.target.Auth.Method() != core.AuthEnv {
+				t.Errorf("no auth inputs must fall back to the vendor env, got %s", c.target.Auth.Method())
 			}
 		}},
 		{"tcr keyless gets the STS audience", inputs("provider", "TCR", "region", "ap-guangzhou", "instance-id", "tcr-abcd1234",
 			"role-arn", "qcs::cam::uin/100000000001:roleName/ci", "oidc-provider-id", "github", "ACTIONS_ID_TOKEN_REQUEST_URL", "http://127.0.0.1:1/token"),
 			func(t *testing.T, c *config) {
-				if !c.keyless() || c.audience != tencentAudience {
+				if !c.keyless() || c.audience != tcr.Audience {
 					t.Errorf("keyless = %v, audience = %q", c.keyless(), c.audience)
 				}
 			}},

@@ -14,7 +14,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
-	"github.com/regmint/regmint/core/issuers"
+	"github.com/regmint/regmint/core/providers"
 )
 
 // stepTimeout bounds one step, retries included.
@@ -28,7 +28,7 @@ func main() {
 	if isPost(os.Args[0]) {
 		step = runPost
 	}
-	err := step(ctx, a, issuers.New)
+	err := step(ctx, a, providers.New)
 	cancel()
 	stop()
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/issuers"
+	"github.com/regmint/regmint/core/providers"
 )
 
 // Output names, fixed by action.yml.
@@ -27,15 +27,9 @@ const (
 // the long-term token id to revoke. It is an id, not a secret.
 const stateTokenID = "token_id"
 
-// envSecrets are the vendors' environment variables that hold secrets; they
-// are masked before anything runs, whether or not they are used.
-var envSecrets = []string{
-	"TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN",
-	"HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "CLOUD_SDK_SK",
-}
-
-// newIssuerFunc builds the issuer for a target (issuers.New in production).
-type newIssuerFunc func(t core.Target, opts ...issuers.Option) (core.Issuer, error)
+// newIssuerFunc builds the issuer for a target (providers.New in
+// production).
+type newIssuerFunc func(t core.Target, env core.Env) (core.Issuer, error)
 
 // isPost reports whether the binary was started as the post step.
 func isPost(argv0 string) bool { return strings.HasSuffix(filepath.Base(argv0), "-post") }
@@ -145,11 +139,13 @@ func buildIssuer(ctx context.Context, a *githubactions.Action, cfg *config, newI
 		a.AddMask(tok)
 		cfg.target.Auth.WebIdentityToken = tok
 	}
-	return newIssuer(cfg.target, issuers.WithGetenv(a.Getenv))
+	return newIssuer(cfg.target, core.Env{Getenv: a.Getenv})
 }
 
+// maskEnvSecrets masks the vendors' environment variables that hold
+// secrets before anything runs, whether or not they are used.
 func maskEnvSecrets(a *githubactions.Action) {
-	for _, k := range envSecrets {
+	for _, k := range providers.SecretEnv() {
 		if v := a.Getenv(k); v != "" {
 			a.AddMask(v)
 		}
@@ -160,7 +156,7 @@ func maskEnvSecrets(a *githubactions.Action) {
 // vendor errors.
 func errorMessage(err error) string {
 	msg := err.Error()
-	if h := issuers.Hint(err); h != "" {
+	if h := providers.Hint(err); h != "" {
 		msg += " (hint: " + h + ")"
 	}
 	return msg

@@ -8,19 +8,13 @@ import (
 	"github.com/regmint/regmint/core"
 )
 
-var providerNames = map[core.Provider]string{
-	core.ProviderTCR:           "Tencent Cloud TCR Enterprise",
-	core.ProviderSWR:           "Huawei Cloud SWR (shared edition)",
-	core.ProviderSWREnterprise: "Huawei Cloud SWR Enterprise",
-}
-
 // summary renders the job summary: provider, registry, user, expiry and the
 // verification result. It holds no secret.
 func summary(cfg *config, cred core.Credential, ver core.Verification, now time.Time) string {
 	var b strings.Builder
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
 	b.WriteString("### regmint: registry credential\n\n| | |\n|---|---|\n")
-	row("Provider", fmt.Sprintf("%s (`%s`), %s", providerNames[cfg.target.Provider], cfg.target.Provider, cfg.target.Region))
+	row("Provider", fmt.Sprintf("%s (`%s`), %s", cfg.provider.Title, cfg.target.Provider, cfg.target.Region))
 	row("Registry", "`"+cred.Registry+"`")
 	row("Username", "`"+cred.Username+"`")
 	tok := string(cfg.target.Type())

@@ -57,8 +57,8 @@ type Auth struct {
 	SessionName string
 }
 
-// Method returns the auth method the fields select for provider p.
-func (a Auth) Method(p Provider) AuthMethod {
+// Method returns the auth method the fields select.
+func (a Auth) Method() AuthMethod {
 	switch {
 	case a.RoleARN != "" || a.OIDCProviderID != "" || a.IdPID != "":
 		return AuthOIDC
@@ -81,7 +81,9 @@ func (a Auth) Secrets() []string {
 	return out
 }
 
-func (a Auth) validate(p Provider) []error {
+// validate checks what every provider shares: the fields of one method
+// only, and that method's fields complete.
+func (a Auth) validate() []error {
 	var errs []error
 	add := func(field, problem, accepted string) {
 		errs = append(errs, &FieldError{Field: field, Problem: problem, Accepted: accepted})
@@ -100,37 +102,8 @@ func (a Auth) validate(p Provider) []error {
 		add(FieldAuth, "conflicting cloud auth: "+strings.Join(used, " and ")+" are both set", "the fields of one auth method only")
 		return errs
 	}
-	switch a.Method(p) {
-	case AuthOIDC:
-		if p == ProviderTCR {
-			if a.IdPID != "" {
-				add(FieldIdPID, "is for the Huawei providers", FieldRoleARN+" and "+FieldOIDCProviderID+" for provider tcr")
-			}
-			if a.RoleARN == "" {
-				add(FieldRoleARN, "is required for keyless login to Tencent Cloud (with "+FieldOIDCProviderID+")", "a CAM role ARN such as qcs::cam::uin/100000000001:roleName/ci-push")
-			} else if !strings.HasPrefix(a.RoleARN, "qcs::cam::") {
-				add(FieldRoleARN, fmt.Sprintf("%q is not a Tencent CAM role ARN", a.RoleARN), "qcs::cam::uin/<account uin>:roleName/<role>")
-			}
-			if a.OIDCProviderID == "" {
-				add(FieldOIDCProviderID, "is required for keyless login to Tencent Cloud (with "+FieldRoleARN+")", "the CAM OIDC identity provider name")
-			}
-		} else if p.Huawei() {
-			if a.RoleARN != "" {
-				add(FieldRoleARN, "is only for provider tcr", FieldIdPID+" for keyless login to the Huawei providers")
-			}
-			if a.OIDCProviderID != "" {
-				add(FieldOIDCProviderID, "is only for provider tcr", FieldIdPID+" for keyless login to the Huawei providers")
-			}
-			if a.IdPID == "" {
-				add(FieldIdPID, "is required for keyless login to Huawei Cloud", "the IAM identity provider id")
-			}
-		}
+	switch a.Method() {
 	case AuthPassword:
-		if p == ProviderTCR {
-			add(FieldIAMUser, "IAM password login is only for the Huawei providers ("+FieldIAMUser+", "+FieldIAMPassword+", "+FieldIAMDomain+")",
-				"access keys or keyless OIDC ("+FieldRoleARN+", "+FieldOIDCProviderID+") for provider tcr")
-			break
-		}
 		password := map[string]string{FieldIAMUser: a.IAMUser, FieldIAMPassword: a.IAMPassword, FieldIAMDomain: a.IAMDomain}
 		passwordFields := []string{FieldIAMUser, FieldIAMPassword, FieldIAMDomain}
 		if a.IAMUser == "" {
@@ -151,12 +124,6 @@ func (a Auth) validate(p Provider) []error {
 		if a.AccessKeySecret == "" {
 			add(FieldAccessSecret, "is required with "+setFields(keys, keyFields), "the secret key (Tencent SecretKey, Huawei SK)")
 		}
-	}
-	if a.ProjectID != "" && p == ProviderTCR {
-		add(FieldProjectID, "is only used by the Huawei providers", "empty for provider tcr")
-	}
-	if a.ProjectID != "" && !reSWRInstance.MatchString(a.ProjectID) {
-		add(FieldProjectID, fmt.Sprintf("%q is not a project id", a.ProjectID), "the region's project id (letters and digits)")
 	}
 	return errs
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/swr"
 	"github.com/regmint/regmint/internal/leaktest"
 )
 
@@ -67,7 +68,7 @@ func TestAuthNeverRendersSecrets(t *testing.T) {
 		AccessKeyID: "KEYID" + randomString(t, 8), AccessKeySecret: randomString(t, 30), SecurityToken: randomString(t, 40),
 		IAMUser: "ci", IAMPassword: randomString(t, 16), IAMDomain: "acme", WebIdentityToken: randomString(t, 50),
 	}
-	tgt := core.Target{Provider: core.ProviderSWR, Region: "cn-north-4", Auth: a}
+	tgt := core.Target{Provider: swr.SharedName, Region: "cn-north-4", Auth: a}
 	var out bytes.Buffer
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 		fmt.Fprintf(&out, verb+"\n", a)

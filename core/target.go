@@ -14,23 +14,6 @@ import (
 // Provider names a registry service regmint can mint credentials for.
 type Provider string
 
-// The providers. Their string values are what users write in inputs and
-// configuration.
-const (
-	// ProviderTCR is Tencent Cloud TCR Enterprise edition.
-	ProviderTCR Provider = "tcr"
-	// ProviderSWR is Huawei Cloud SWR shared edition.
-	ProviderSWR Provider = "swr"
-	// ProviderSWREnterprise is Huawei Cloud SWR Enterprise edition.
-	ProviderSWREnterprise Provider = "swr-enterprise"
-)
-
-// Providers lists every provider, in documentation order.
-func Providers() []Provider { return []Provider{ProviderTCR, ProviderSWR, ProviderSWREnterprise} }
-
-// Huawei reports whether p is one of the Huawei Cloud SWR editions.
-func (p Provider) Huawei() bool { return p == ProviderSWR || p == ProviderSWREnterprise }
-
 // TokenType says how long a credential lives.
 type TokenType string
 
@@ -144,52 +127,27 @@ func FieldErrors(err error) []*FieldError {
 }
 
 var (
-	reRegion      = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
-	reTCRInstance = regexp.MustCompile(`^tcr-[a-z0-9]{4,32}$`)
-	reSWRInstance = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
-	reHostLabel   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	reRegion    = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
+	reHostLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 )
 
-// Validate checks every field and returns all problems joined, each a
-// *FieldError naming the field, what was wrong and what is accepted. It
-// makes no network call.
+// Validate makes the checks every provider shares: a provider is named, the
+// region, registry host, token type and endpoint URLs are well-formed, and
+// the cloud auth fields are those of one method, complete. It returns all
+// problems joined, each a *FieldError naming the field, what was wrong and
+// what is accepted, and makes no network call. What a provider uses (its
+// instance ids, endpoints and auth methods) its Descriptor.Validate checks;
+// core/providers.Validate runs both.
 func (t Target) Validate() error {
 	var errs []error
 	add := func(field, problem, accepted string) {
 		errs = append(errs, &FieldError{Field: field, Problem: problem, Accepted: accepted})
-	}
-	switch t.Provider {
-	case ProviderTCR, ProviderSWR, ProviderSWREnterprise:
-	case "":
-		add(FieldProvider, "is required", "tcr, swr, swr-enterprise")
-	default:
-		add(FieldProvider, fmt.Sprintf("%q is not a provider", string(t.Provider)), "tcr, swr, swr-enterprise")
 	}
 	switch {
 	case t.Region == "":
 		add(FieldRegion, "is required", "a region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei)")
 	case !reRegion.MatchString(t.Region):
 		add(FieldRegion, fmt.Sprintf("%q is not a region id", t.Region), "a lowercase region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei)")
-	}
-	switch t.Provider {
-	case ProviderTCR:
-		switch {
-		case t.InstanceID == "":
-			add(FieldInstanceID, "is required for provider tcr", "a TCR Enterprise instance id such as tcr-abcd1234")
-		case !reTCRInstance.MatchString(t.InstanceID):
-			add(FieldInstanceID, fmt.Sprintf("%q is not a TCR instance id", t.InstanceID), "a TCR Enterprise instance id such as tcr-abcd1234")
-		}
-	case ProviderSWREnterprise:
-		switch {
-		case t.InstanceID == "":
-			add(FieldInstanceID, "is required for provider swr-enterprise", "the SWR Enterprise instance id (letters, digits and hyphens)")
-		case !reSWRInstance.MatchString(t.InstanceID):
-			add(FieldInstanceID, fmt.Sprintf("%q is not an SWR Enterprise instance id", t.InstanceID), "letters, digits and hyphens, at most 64")
-		}
-	case ProviderSWR:
-		if t.InstanceID != "" {
-			add(FieldInstanceID, "is not used by provider swr (the shared edition has no instances)", "empty, or provider swr-enterprise")
-		}
 	}
 	if t.Registry != "" {
 		if err := checkHost(t.Registry); err != nil {
@@ -211,13 +169,7 @@ func (t Target) Validate() error {
 			add(ep.field, showValue(ep.value, err), "an absolute URL scheme://host[:port] with scheme http or https")
 		}
 	}
-	if t.IAMEndpoint != "" && !t.Provider.Huawei() && t.Provider != "" {
-		add(FieldIAMEndpoint, "is only used by the Huawei providers", "empty for provider tcr")
-	}
-	if t.STSEndpoint != "" && t.Provider.Huawei() {
-		add(FieldSTSEndpoint, "is only used by provider tcr", "empty for the Huawei providers")
-	}
-	errs = append(errs, t.Auth.validate(t.Provider)...)
+	errs = append(errs, t.Auth.validate()...)
 	return errors.Join(errs...)
 }
 
@@ -287,7 +239,7 @@ func (t Target) Fingerprint() string {
 	for _, s := range []string{
 		"v1", string(t.Provider), t.Region, t.InstanceID, t.Registry, string(t.Type()),
 		t.APIEndpoint, t.IAMEndpoint, t.STSEndpoint,
-		string(t.Auth.Method(t.Provider)), t.Auth.AccessKeyID, t.Auth.ProjectID,
+		string(t.Auth.Method()), t.Auth.AccessKeyID, t.Auth.ProjectID,
 		t.Auth.IAMUser, t.Auth.IAMDomain, t.Auth.RoleARN, t.Auth.OIDCProviderID, t.Auth.IdPID,
 	} {
 		h.Write([]byte(s))
@@ -305,7 +257,7 @@ func (t Target) String() string {
 	if t.Registry != "" {
 		s += " registry=" + t.Registry
 	}
-	return s + " token=" + string(t.Type()) + " auth=" + string(t.Auth.Method(t.Provider))
+	return s + " token=" + string(t.Type()) + " auth=" + string(t.Auth.Method())
 }
 
 // LogValue implements slog.LogValuer without secrets.
@@ -316,6 +268,6 @@ func (t Target) LogValue() slog.Value {
 		slog.String("instance_id", t.InstanceID),
 		slog.String("registry", t.Registry),
 		slog.String("token_type", string(t.Type())),
-		slog.String("auth", string(t.Auth.Method(t.Provider))),
+		slog.String("auth", string(t.Auth.Method())),
 	)
 }

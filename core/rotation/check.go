@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/decide"
 )
 
 // read reads what a destination holds. Where the target verifies and the
@@ -52,7 +53,7 @@ func (j *job) checkStored() bool {
 		j.res.StoredCheck = worse(j.res.StoredCheck, v)
 		switch v.Result {
 		case core.VerifyBad:
-			d.dec.Why = WhyRefused
+			d.dec.Why = decide.WhyRefused
 			if !refused {
 				j.res.Reason = d.String() + ": " + d.dec.Detail(j.policy) + ": " + v.String()
 			}

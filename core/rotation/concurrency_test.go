@@ -9,7 +9,12 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/config"
+	"github.com/regmint/regmint/core/providers"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/stores"
+	"github.com/regmint/regmint/core/swr"
+	"github.com/regmint/regmint/core/tcr"
 )
 
 func TestConcurrencyBound(t *testing.T) {
@@ -60,7 +65,8 @@ targets:
 	e := newEnv(t)
 	lims := map[core.Provider]*countingLimiter{}
 	var opts []rotation.Option
-	for _, p := range core.Providers() {
+	for _, d := range providers.All() {
+		p := d.Name
 		lims[p] = &countingLimiter{}
 		opts = append(opts, rotation.WithLimiter(p, lims[p]))
 	}
@@ -68,7 +74,7 @@ targets:
 	if err := eng.Run(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := map[core.Provider]int32{core.ProviderTCR: 3, core.ProviderSWR: 1, core.ProviderSWREnterprise: 2}
+	want := map[core.Provider]int32{tcr.Name: 3, swr.SharedName: 1, swr.EnterpriseName: 2}
 	for p, n := range want {
 		if got := lims[p].n.Load(); got != n {
 			t.Errorf("%s limiter: %d waits, want %d", p, got, n)
@@ -82,14 +88,14 @@ targets:
 	}
 	// Runs 2 and 3 mint again: the temporary ones have expired, t3 reached
 	// rotate-every; run 3 also revokes t3's first token.
-	if got, want := lims[core.ProviderTCR].n.Load(), int32(3+3+3+1); got != want {
+	if got, want := lims[tcr.Name].n.Load(), int32(3+3+3+1); got != want {
 		t.Errorf("tcr limiter after three runs: %d waits, want %d", got, want)
 	}
 }
 
 func TestRateLimitConfig(t *testing.T) {
 	t.Parallel()
-	cfg, err := rotation.Parse([]byte(manyDoc(1, "rate-limits: {tcr: 5}\n")))
+	cfg, err := config.Parse([]byte(manyDoc(1, "rate-limits: {tcr: 5}\n")), stores.Kinds())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +105,7 @@ func TestRateLimitConfig(t *testing.T) {
 	// A limiter that refuses (its context is over) fails the target
 	// before any vendor call.
 	e := newEnv(t)
-	eng := e.engine(t, manyDoc(1, ""), rotation.WithLimiter(core.ProviderTCR, refusing{}))
+	eng := e.engine(t, manyDoc(1, ""), rotation.WithLimiter(tcr.Name, refusing{}))
 	res := eng.Run(context.Background()).Results[0]
 	if res.Outcome != rotation.Failed || !strings.Contains(res.Reason, "rate limit wait") || e.cloud.Issued("tcr-inst0000") != 0 {
 		t.Errorf("%s (%s)", res.Outcome, res.Reason)

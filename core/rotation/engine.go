@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/store/github"
+	"github.com/regmint/regmint/core/config"
 )
 
 // IssuerFactory makes the issuer for a target (the real one maps the
@@ -42,37 +44,49 @@ var _ Limiter = (*rate.Limiter)(nil)
 // but its rate limiters, so one Engine may serve every invocation of a
 // process.
 type Engine struct {
-	cfg      *Config
+	cfg      *config.Config
 	issuers  IssuerFactory
 	stores   map[string]core.Store
+	openers  map[string]func() DestinationStores
 	verifier Verifier
-	secrets  SecretsManagerAPI
+	secrets  SecretReader
 	now      func() time.Time
 	log      *slog.Logger
 	metrics  io.Writer
 	limiters map[core.Provider]Limiter
-	// ghBase is the base of the GitHub client of each run (WithGitHub).
-	ghBase github.ClientConfig
 }
 
 // Option configures an Engine.
 type Option func(*Engine)
 
-// WithStore sets the store that destinations of the given kind
-// (StoreSecretsManager, StoreFile) are written to. Github destinations need
-// none: the engine makes a github store per destination, with a client
-// built each run from the config's github block (see WithGitHub); a store
-// given for StoreGitHub replaces them all.
+// WithStore sets the opened store that every destination of the given
+// kind is written to (secretsmanager, file: one store serves every ref).
 func WithStore(kind string, s core.Store) Option {
 	return func(e *Engine) { e.stores[kind] = s }
+}
+
+// DestinationStores gives the opened store of each destination of a kind
+// whose stores depend on the destination (github: one per repository,
+// environment or organization).
+type DestinationStores interface {
+	// Store returns the store d is written to. Its error fails that
+	// destination alone and never holds a secret.
+	Store(ctx context.Context, d config.Destination) (core.Store, error)
+}
+
+// WithStores sets, for destinations of the given kind, where their stores
+// come from: open is called at the start of every run, so that a run reads
+// what the stores need (a credential) afresh.
+func WithStores(kind string, open func() DestinationStores) Option {
+	return func(e *Engine) { e.openers[kind] = open }
 }
 
 // WithVerifier sets the registry check; default core.Verifier{}.
 func WithVerifier(v Verifier) Option { return func(e *Engine) { e.verifier = v } }
 
-// WithSecrets sets the Secrets Manager client that cloud credential secrets
-// are read with; required when any target's credentials name a secret.
-func WithSecrets(api SecretsManagerAPI) Option { return func(e *Engine) { e.secrets = api } }
+// WithSecrets sets the reader of cloud credential secrets; required when
+// any target's credentials name a secret.
+func WithSecrets(r SecretReader) Option { return func(e *Engine) { e.secrets = r } }
 
 // WithClock sets the clock every expiry decision and issue time is read
 // from; default time.Now.
@@ -95,7 +109,7 @@ func WithLimiter(p core.Provider, l Limiter) Option {
 // New makes an Engine for cfg, a config returned by Parse or Loader.Load.
 // It checks that every store kind the config names has a store and that a
 // Secrets Manager client is given when a target's credentials need one.
-func New(cfg *Config, issuers IssuerFactory, opts ...Option) (*Engine, error) {
+func New(cfg *config.Config, issuers IssuerFactory, opts ...Option) (*Engine, error) {
 	if cfg == nil {
 		return nil, errors.New("rotation: no config")
 	}
@@ -106,6 +120,7 @@ func New(cfg *Config, issuers IssuerFactory, opts ...Option) (*Engine, error) {
 		cfg:      cfg,
 		issuers:  issuers,
 		stores:   map[string]core.Store{},
+		openers:  map[string]func() DestinationStores{},
 		verifier: core.Verifier{},
 		now:      time.Now,
 		log:      slog.New(slog.DiscardHandler),
@@ -119,34 +134,19 @@ func New(cfg *Config, issuers IssuerFactory, opts ...Option) (*Engine, error) {
 	}
 	var errs []error
 	missing := map[string][]string{}
-	needSecrets, needGitHub := false, false
+	needSecrets := false
 	for _, t := range cfg.Targets {
 		for _, d := range t.Destinations {
-			if d.Store == StoreGitHub && e.stores[StoreGitHub] == nil {
-				needGitHub = true
-				continue
-			}
-			if e.stores[d.Store] == nil {
+			if e.stores[d.Store] == nil && e.openers[d.Store] == nil {
 				missing[d.Store] = append(missing[d.Store], t.Name)
 			}
 		}
-		if cfg.sourceOf(&t).secret != "" {
+		if cfg.SourceOf(&t).Secret != "" {
 			needSecrets = true
 		}
 	}
-	for _, kind := range sortedKeysOf(missing) {
+	for _, kind := range slices.Sorted(maps.Keys(missing)) {
 		errs = append(errs, fmt.Errorf("rotation: no %s store was given, but targets %s write to one", kind, strings.Join(missing[kind], ", ")))
-	}
-	if needGitHub {
-		switch {
-		case cfg.GitHub == nil:
-			errs = append(errs, errors.New("rotation: targets write to github destinations, but the config has no github block"))
-		case e.secrets == nil:
-			errs = append(errs, errors.New("rotation: github destinations read the GitHub credential from Secrets Manager, but no client was given (WithSecrets)"))
-		}
-		if e.ghBase.App != nil || e.ghBase.Token != "" {
-			errs = append(errs, errors.New("rotation: WithGitHub takes no credentials: the engine reads them from the secret the config's github block names"))
-		}
 	}
 	if needSecrets && e.secrets == nil {
 		errs = append(errs, errors.New("rotation: targets read cloud credentials from Secrets Manager, but no client was given (WithSecrets)"))
@@ -161,7 +161,7 @@ func New(cfg *Config, issuers IssuerFactory, opts ...Option) (*Engine, error) {
 }
 
 // Config returns the engine's config.
-func (e *Engine) Config() *Config { return e.cfg }
+func (e *Engine) Config() *config.Config { return e.cfg }
 
 // Run makes one rotation pass over every target and returns its report; it
 // never stops early for one target's failure. Targets run concurrently (at
@@ -174,13 +174,16 @@ func (e *Engine) Run(ctx context.Context) *Report {
 	runCtx, cancel := e.runContext(ctx)
 	defer cancel()
 	cache := newSourceCache(e.secrets)
-	gh := e.newGitHubRun()
+	opened := make(map[string]DestinationStores, len(e.openers))
+	for kind, open := range e.openers {
+		opened[kind] = open()
+	}
 	var g errgroup.Group
 	g.SetLimit(e.cfg.Concurrency)
 	for i := range e.cfg.Targets {
 		g.Go(func() error {
 			t0 := time.Now()
-			res := e.rotate(runCtx, cache, gh, &e.cfg.Targets[i])
+			res := e.rotate(runCtx, cache, opened, &e.cfg.Targets[i])
 			res.Duration = time.Since(t0)
 			rep.Results[i] = res
 			e.logResult(ctx, &rep.Results[i])

@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/store/secretsmanager"
+	"github.com/regmint/regmint/core/stores"
 )
 
 // keySecret stores a credentials secret with access keys and returns the
@@ -321,14 +324,14 @@ func TestIssuerWithoutRevoker(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	doc := strings.Replace(longDoc, "credentials: {secret: src/tencent}", "credentials: {env: true}", 1)
-	cfg, err := rotation.Parse([]byte(doc))
+	cfg, err := config.Parse([]byte(doc), stores.Kinds())
 	if err != nil {
 		t.Fatal(err)
 	}
 	factory := func(tg core.Target) (core.Issuer, error) {
 		return issueOnly{issue: func(ctx context.Context) (core.Credential, error) { return e.cloud.issue(ctx, tg) }}, nil
 	}
-	eng, err := rotation.New(cfg, factory, rotation.WithClock(e.clock.Now), rotation.WithStore(rotation.StoreSecretsManager, e.sm), rotation.WithVerifier(goodVerifier))
+	eng, err := rotation.New(cfg, factory, rotation.WithClock(e.clock.Now), rotation.WithStore(secretsmanager.KindName, e.sm), rotation.WithVerifier(goodVerifier))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,14 +7,17 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/store/file"
+	"github.com/regmint/regmint/core/stores"
 )
 
 // Example wires the engine as functions/rotate does, with in-memory fakes
 // for the cloud and the store, and prints the report of two runs: the first
 // mints, the second finds everything fresh.
 func Example() {
-	cfg, err := rotation.Parse([]byte(`
+	cfg, err := config.Parse([]byte(`
 targets:
   - name: tcr-prod
     provider: tcr
@@ -22,7 +25,7 @@ targets:
     instance-id: tcr-abcd1234
     credentials: {env: true}
     destination: {store: file, ref: build-host}
-`))
+`), stores.Kinds())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -34,7 +37,7 @@ targets:
 		}}, nil
 	}
 	eng, err := rotation.New(cfg, issuers,
-		rotation.WithStore(rotation.StoreFile, newMemStore()),
+		rotation.WithStore(file.KindName, newMemStore()),
 		rotation.WithVerifier(goodVerifier),
 		rotation.WithClock(func() time.Time { return now }),
 	)

@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/regmint/regmint/core/store/secretsmanager"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/store/file"
+	"github.com/regmint/regmint/core/stores"
 )
 
 // t0 is the tests' starting time.
@@ -263,7 +266,8 @@ var goodVerifier = fakeVerifier{verify: func(context.Context, core.Credential) c
 	return core.Verification{Result: core.VerifyGood, Scheme: "bearer", Detail: "token realm issued a token"}
 }}
 
-// fakeSecrets is a func-field rotation.SecretsManagerAPI built on a map.
+// fakeSecrets is a rotation.SecretReader built on a map, answering as
+// secretsmanager.Reader does.
 type fakeSecrets struct {
 	mu     sync.Mutex
 	values map[string]string
@@ -271,21 +275,21 @@ type fakeSecrets struct {
 	err    error
 }
 
-func (f *fakeSecrets) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+func (f *fakeSecrets) ReadSecret(ctx context.Context, id string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.reads == nil {
 		f.reads = map[string]int{}
 	}
-	f.reads[*in.SecretId]++
+	f.reads[id]++
 	if f.err != nil {
-		return nil, f.err
+		return "", fmt.Errorf("secretsmanager GetSecretValue %s: %w", id, f.err)
 	}
-	v, ok := f.values[*in.SecretId]
+	v, ok := f.values[id]
 	if !ok {
-		return nil, fmt.Errorf("ResourceNotFoundException: Secrets Manager can't find the specified secret %s", *in.SecretId)
+		return "", fmt.Errorf("secretsmanager GetSecretValue %s: ResourceNotFoundException: Secrets Manager can't find the specified secret", id)
 	}
-	return &secretsmanager.GetSecretValueOutput{SecretString: &v}, nil
+	return v, nil
 }
 
 // env is a test setup: a clock, a cloud, two stores and the options that
@@ -306,14 +310,14 @@ func newEnv(t testing.TB) *env {
 // engine parses doc and makes an engine wired to the env.
 func (e *env) engine(t testing.TB, doc string, opts ...rotation.Option) *rotation.Engine {
 	t.Helper()
-	cfg, err := rotation.Parse([]byte(doc))
+	cfg, err := config.Parse([]byte(doc), stores.Kinds())
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
 	all := append([]rotation.Option{
 		rotation.WithClock(e.clock.Now),
-		rotation.WithStore(rotation.StoreSecretsManager, e.sm),
-		rotation.WithStore(rotation.StoreFile, e.file),
+		rotation.WithStore(secretsmanager.KindName, e.sm),
+		rotation.WithStore(file.KindName, e.file),
 		rotation.WithVerifier(goodVerifier),
 		rotation.WithSecrets(e.secrets),
 	}, opts...)

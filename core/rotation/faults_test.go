@@ -11,6 +11,7 @@ import (
 
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/swr"
 )
 
 var errStore = errors.New("secretsmanager PutSecretValue: ThrottlingException: Rate exceeded (request id 7f3c)")
@@ -413,7 +414,7 @@ targets:
 	}
 	// The issuer got the resolved auth.
 	for _, tg := range e.cloud.targets {
-		if tg.Provider == core.ProviderSWR && (tg.Auth.IAMUser != "ci" || tg.Auth.IAMPassword == "" || tg.Auth.ProjectID != "0123abcd") {
+		if tg.Provider == swr.SharedName && (tg.Auth.IAMUser != "ci" || tg.Auth.IAMPassword == "" || tg.Auth.ProjectID != "0123abcd") {
 			t.Errorf("swr target auth = %v", tg.Auth)
 		}
 	}

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/store/file"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // TestWithFileStore runs the engine against the real docker config.json
@@ -30,7 +30,7 @@ targets:
   - {name: temp, provider: tcr, region: ap-guangzhou, instance-id: tcr-temp0001, credentials: {env: true}}
   - {name: long, provider: tcr, region: ap-guangzhou, instance-id: tcr-long0001, token-type: longterm, rotate-every: 7d, credentials: {env: true}}
 `
-	eng := e.engine(t, doc, rotation.WithStore(rotation.StoreFile, fs))
+	eng := e.engine(t, doc, rotation.WithStore(file.KindName, fs))
 	ctx := context.Background()
 	outcomes := func() string {
 		rep := eng.Run(ctx)

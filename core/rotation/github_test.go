@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/store/github"
 	"github.com/regmint/regmint/core/store/github/ghtest"
+	"github.com/regmint/regmint/core/store/secretsmanager"
+	"github.com/regmint/regmint/core/stores"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // ghEnv is an env with a GitHub emulator whose credential (app key or
@@ -60,7 +63,13 @@ func (e *ghEnv) engine(t *testing.T, doc string, opts ...rotation.Option) *rotat
 		Backoff:          core.Backoff{Base: time.Millisecond, Max: time.Millisecond, Attempts: 2},
 		MaxRateLimitWait: time.Second,
 	}
-	return e.env.engine(t, e.githubBlock()+doc, append([]rotation.Option{rotation.WithGitHub(base)}, opts...)...)
+	doc = e.githubBlock() + doc
+	cfg, err := config.Parse([]byte(doc), stores.Kinds())
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	o := &github.Opener{Auth: cfg.GitHub, Secrets: e.secrets, Base: base}
+	return e.env.engine(t, doc, append([]rotation.Option{rotation.WithStores(github.KindName, func() rotation.DestinationStores { return o.Run() })}, opts...)...)
 }
 
 func ghSecret(t *testing.T, emu *ghtest.Server, sc ghtest.Scope, name string) ghtest.Secret {
@@ -130,7 +139,7 @@ func TestGitHubRepositoryDestination(t *testing.T) {
 			if dc := ghSecret(t, e.emu, sc, "TCR_DOCKER_CONFIG").Value; !strings.Contains(dc, core.DockerAuth("100000000001", rec.Credential.Password)) {
 				t.Error("TCR_DOCKER_CONFIG does not hold the login")
 			}
-			if d := destResult(t, res, rotation.StoreGitHub); d.Status != rotation.DestWritten || d.Scope != "repository octo/app" || d.Ref != "TCR" {
+			if d := destResult(t, res, github.KindName); d.Status != rotation.DestWritten || d.Scope != "repository octo/app" || d.Ref != "TCR" {
 				t.Errorf("github destination %+v", d)
 			}
 			var text bytes.Buffer
@@ -189,7 +198,7 @@ targets:
       - {store: github, ref: tcr, organization: acme, visibility: private}
 `, id1, id2)
 	// b's organization destination would write the same names as a's.
-	cfg, err := rotation.Parse([]byte(e.githubBlock() + doc))
+	cfg, err := config.Parse([]byte(e.githubBlock()+doc), stores.Kinds())
 	if err == nil || !strings.Contains(err.Error(), `is also written by target "a"`) {
 		t.Fatalf("duplicate organization destination: %v", err)
 	}
@@ -242,10 +251,10 @@ func TestGitHubFailureIsPerDestination(t *testing.T) {
 			if !ok || rec.Credential.Password != e.cloud.Passwords()[0] {
 				t.Fatal("the Secrets Manager destination was not written")
 			}
-			if d := destResult(t, res, rotation.StoreSecretsManager); d.Status != rotation.DestWritten {
+			if d := destResult(t, res, secretsmanager.KindName); d.Status != rotation.DestWritten {
 				t.Errorf("secretsmanager destination %+v", d)
 			}
-			gd := destResult(t, res, rotation.StoreGitHub)
+			gd := destResult(t, res, github.KindName)
 			if gd.Status != rotation.DestFailed || gd.Scope != "repository octo/app" || gd.Error == "" {
 				t.Errorf("github destination %+v", gd)
 			}
@@ -281,43 +290,18 @@ func TestGitHubCredentialUnreadable(t *testing.T) {
 	if _, ok := e.sm.Record("tcr-prod"); !ok || res.Outcome != rotation.Failed {
 		t.Fatalf("outcome %s; Secrets Manager written: %v", res.Outcome, ok)
 	}
-	gd := destResult(t, res, rotation.StoreGitHub)
+	gd := destResult(t, res, github.KindName)
 	if gd.Status != rotation.DestFailed || !strings.Contains(gd.Error, "does not hold a PEM private key") || strings.Contains(gd.Error, "not a pem key") {
 		t.Errorf("github destination %+v", gd)
 	}
 	delete(e.secrets.values, "gh/key")
 	e.clock.Advance(45 * time.Minute)
 	res = result(t, eng.Run(context.Background()), "tcr-prod")
-	if gd := destResult(t, res, rotation.StoreGitHub); gd.Status != rotation.DestFailed || !strings.Contains(gd.Error, "gh/key") {
+	if gd := destResult(t, res, github.KindName); gd.Status != rotation.DestFailed || !strings.Contains(gd.Error, "gh/key") {
 		t.Errorf("missing secret: github destination %+v", gd)
 	}
-	if d := destResult(t, res, rotation.StoreSecretsManager); d.Status != rotation.DestWritten {
+	if d := destResult(t, res, secretsmanager.KindName); d.Status != rotation.DestWritten {
 		t.Errorf("missing secret: secretsmanager destination %+v", d)
-	}
-}
-
-func TestGitHubEngineNeedsSecrets(t *testing.T) {
-	t.Parallel()
-	cfg, err := rotation.Parse([]byte(`
-github: {token-secret: gh/token}
-targets:
-  - {name: a, provider: tcr, region: ap-guangzhou, instance-id: tcr-inst0001, credentials: {env: true},
-     destination: {store: github, repository: octo/app}}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = rotation.New(cfg, newCloud(t, newClock()).Factory)
-	if err == nil || !strings.Contains(err.Error(), "WithSecrets") {
-		t.Errorf("New without a Secrets Manager client: %v", err)
-	}
-	_, err = rotation.New(cfg, newCloud(t, newClock()).Factory, rotation.WithSecrets(&fakeSecrets{}),
-		rotation.WithGitHub(github.ClientConfig{Token: "x"}))
-	if err == nil || !strings.Contains(err.Error(), "takes no credentials") {
-		t.Errorf("New with a token in WithGitHub: %v", err)
-	}
-	if _, err := rotation.New(cfg, newCloud(t, newClock()).Factory, rotation.WithSecrets(&fakeSecrets{})); err != nil {
-		t.Errorf("New: %v", err)
 	}
 }
 
@@ -369,12 +353,12 @@ targets:
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := rotation.Parse([]byte(tc.doc))
+			_, err := config.Parse([]byte(tc.doc), stores.Kinds())
 			if err == nil {
 				t.Fatal("no error")
 			}
 			var found bool
-			var fe *rotation.FieldError
+			var fe *config.FieldError
 			for _, e := range joined(err) {
 				if errors.As(e, &fe) && fe.Field == tc.field && strings.Contains(fe.Error(), tc.problem) {
 					found = true
@@ -393,7 +377,7 @@ targets:
 	}
 
 	// Valid forms parse, with defaults.
-	cfg, err := rotation.Parse([]byte(app + fmt.Sprintf(target, "{store: github, repository: octo/app, environment: prod}\n      - {store: github, organization: acme, visibility: selected, selected-repository-ids: [7]}")))
+	cfg, err := config.Parse([]byte(app+fmt.Sprintf(target, "{store: github, repository: octo/app, environment: prod}\n      - {store: github, organization: acme, visibility: selected, selected-repository-ids: [7]}")), stores.Kinds())
 	if err != nil {
 		t.Fatal(err)
 	}

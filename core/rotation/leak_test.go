@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 func newJSONLogger(w io.Writer) *slog.Logger {

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/stores"
 )
 
 func TestEMF(t *testing.T) {
@@ -132,7 +134,19 @@ func TestLogLines(t *testing.T) {
 
 func TestNewChecksWiring(t *testing.T) {
 	t.Parallel()
-	cfg, err := rotation.Parse([]byte(exampleYAML))
+	cfg, err := config.Parse([]byte(`
+credential-sources:
+  tencent: {secret: regmint-source/tencent}
+targets:
+  - {name: tcr-prod, provider: tcr, region: ap-guangzhou, instance-id: tcr-abcd1234, credentials: {source: tencent}}
+  - name: swr-ci
+    provider: swr-enterprise
+    region: cn-north-4
+    instance-id: swr-inst-01
+    credentials: {secret: regmint-source/huawei}
+    destinations: [{store: secretsmanager}, {store: file, ref: build-host}]
+  - {name: tcr-local, provider: tcr, region: ap-shanghai, instance-id: tcr-local001, credentials: {env: true}, destination: {store: file}}
+`), stores.Kinds())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/decide"
 )
 
 // fail marks the target failed; a second failure adds to the reason. When
@@ -92,7 +93,7 @@ func (j *job) finish() Result {
 	return *res
 }
 
-func decisionText(d *dest, p Policy) string {
+func decisionText(d *dest, p decide.Policy) string {
 	if !d.read {
 		return "unknown"
 	}

@@ -8,17 +8,20 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/config"
+	"github.com/regmint/regmint/core/decide"
+	"github.com/regmint/regmint/core/providers"
 )
 
 // dest is one destination of a target during a run.
 type dest struct {
-	Destination
+	config.Destination
 	store core.Store
 	// read: the first read succeeded, and old is what it found (nil:
 	// nothing). Otherwise the destination's state is unknown.
 	read bool
 	old  *core.Stored
-	dec  Decision
+	dec  decide.Decision
 	// rec is the whole record read (password included) where the store
 	// reads it back and the target verifies: what checkStored checks.
 	// Secret.
@@ -41,11 +44,11 @@ type dest struct {
 // job is the work on one target in one run.
 type job struct {
 	e      *Engine
-	tc     *TargetConfig
+	tc     *config.TargetConfig
 	runCtx context.Context
 	ctx    context.Context
 	res    *Result
-	policy Policy
+	policy decide.Policy
 	dests  []*dest
 	// secrets are every secret value seen (cloud auth, the new credential),
 	// redacted from every message.
@@ -62,7 +65,7 @@ type job struct {
 }
 
 // rotate runs the target's rotation and returns its result.
-func (e *Engine) rotate(runCtx context.Context, cache *sourceCache, gh *githubRun, tc *TargetConfig) Result {
+func (e *Engine) rotate(runCtx context.Context, cache *sourceCache, opened map[string]DestinationStores, tc *config.TargetConfig) Result {
 	res := Result{Target: tc.Name, Provider: core.Provider(tc.Provider), TokenType: core.TokenType(tc.TokenType)}
 	j := &job{e: e, tc: tc, runCtx: runCtx, res: &res, policy: tc.Policy()}
 	for _, d := range tc.Destinations {
@@ -76,13 +79,13 @@ func (e *Engine) rotate(runCtx context.Context, cache *sourceCache, gh *githubRu
 		fmt.Errorf("target timeout %s reached", time.Duration(tc.Timeout)))
 	defer cancel()
 	j.ctx = ctx
-	j.githubStores(gh)
+	j.openStores(opened)
 	j.run(cache)
 	return j.finish()
 }
 
 func (j *job) run(cache *sourceCache) {
-	auth, err := cache.auth(j.ctx, j.e.cfg.sourceOf(j.tc))
+	auth, err := cache.auth(j.ctx, j.e.cfg.SourceOf(j.tc))
 	if err != nil {
 		j.failErr("cloud credentials", err)
 		return
@@ -91,8 +94,8 @@ func (j *job) run(cache *sourceCache) {
 	target := j.tc.Target()
 	target.Auth = auth
 	j.target = target
-	if err := target.Validate(); err != nil {
-		j.fail("cloud credentials from " + j.e.cfg.sourceOf(j.tc).String() + ": " + j.clean(fieldProblems(err)))
+	if err := providers.Validate(target); err != nil {
+		j.fail("cloud credentials from " + j.e.cfg.SourceOf(j.tc).String() + ": " + j.clean(fieldProblems(err)))
 		return
 	}
 	fp := target.Fingerprint()
@@ -136,19 +139,21 @@ func (j *job) run(cache *sourceCache) {
 	j.revokeOld(cred)
 }
 
-// githubStores gives each github destination its store. One that cannot
-// be made (the GitHub credential cannot be read) fails that destination
-// alone, when it is read: the target's other destinations are written.
-func (j *job) githubStores(gh *githubRun) {
-	if !j.tc.needsGitHub() {
-		return
-	}
+// openStores opens, for the destinations without a fixed store, the store
+// of their kind's opener for this run. A store that cannot be opened (the
+// GitHub credential cannot be read) fails that destination alone, when it
+// is read: the target's other destinations are written.
+func (j *job) openStores(opened map[string]DestinationStores) {
 	for _, d := range j.dests {
-		if d.Store != StoreGitHub {
+		if d.store != nil {
 			continue
 		}
-		s, secrets, err := gh.store(j.ctx, d.Destination)
-		j.secrets = append(j.secrets, secrets...)
+		o := opened[d.Store]
+		if o == nil {
+			d.store = failingStore{err: fmt.Errorf("no %s store was given", d.Store)}
+			continue
+		}
+		s, err := o.Store(j.ctx, d.Destination)
 		if err != nil {
 			s = failingStore{err: err}
 		}
@@ -166,13 +171,13 @@ func (j *job) readAll(fp string) bool {
 		switch {
 		case errors.Is(err, core.ErrNotFound):
 			d.read = true
-			d.dec = Decide(now, j.policy, fp, nil)
+			d.dec = decide.Decide(now, j.policy, fp, nil)
 		case err != nil:
 			d.status, d.err = DestFailed, "read: "+j.clean(err.Error())
 			unreadable = append(unreadable, d.String()+": "+d.err)
 		default:
 			d.read, d.old = true, &s
-			d.dec = Decide(now, j.policy, fp, &s)
+			d.dec = decide.Decide(now, j.policy, fp, &s)
 		}
 	}
 	switch {
@@ -391,3 +396,10 @@ func fieldProblems(err error) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// failingStore is a destination's store that could not be opened: every
+// call returns why.
+type failingStore struct{ err error }
+
+func (f failingStore) Get(context.Context, string) (core.Stored, error) { return core.Stored{}, f.err }
+func (f failingStore) Put(context.Context, string, core.Record) error   { return f.err }

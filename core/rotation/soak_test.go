@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/store/secretsmanager"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // Environment variables of the soak.
@@ -232,7 +233,7 @@ func (w *soakWorld) trace(run int, advance time.Duration, faults []string, tg *s
 	for _, store := range tg.dests {
 		h := w.holds(tg, store)
 		fmt.Fprintf(&b, "\n    %s: current %s previous %s", store, h.cred.TokenID, h.prevToken)
-		if store == rotation.StoreSecretsManager {
+		if store == secretsmanager.KindName {
 			fmt.Fprintf(&b, " AWSPREVIOUS %s", h.smPrevious)
 		}
 	}

@@ -20,19 +20,21 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/issuers"
+	"github.com/regmint/regmint/core/config"
+	"github.com/regmint/regmint/core/providers"
 	"github.com/regmint/regmint/core/registrytest"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/store/file"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
+	"github.com/regmint/regmint/core/stores"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )
 
 // The soak's world: the rotation engine wired as functions/rotate wires it
 // (the Secrets Manager store and client, the docker config file store,
-// issuers.New, core.Verifier) against the emulated clouds, on a simulated
+// providers.New, core.Verifier) against the emulated clouds, on a simulated
 // clock.
 
 const (
@@ -172,15 +174,15 @@ func newSoakWorld(t *testing.T, seed uint64) *soakWorld {
 		}
 	}
 	w.targets = []*soakTarget{
-		{name: "tcr-temp", dests: []string{rotation.StoreSecretsManager, rotation.StoreFile}, instance: tcrTemp.ID,
+		{name: "tcr-temp", dests: []string{secretsmanager.KindName, file.KindName}, instance: tcrTemp.ID,
 			registry: w.tcr.RegistryServer(tcrTemp.ID), invalidate: w.tcr.Invalidate},
-		{name: "tcr-long", longTerm: true, dests: []string{rotation.StoreSecretsManager, rotation.StoreFile}, instance: tcrLong.ID,
+		{name: "tcr-long", longTerm: true, dests: []string{secretsmanager.KindName, file.KindName}, instance: tcrLong.ID,
 			registry: w.tcr.RegistryServer(tcrLong.ID), invalidate: w.tcr.Invalidate, liveTokens: tcrLive(tcrLong.ID)},
-		{name: "swr-temp", dests: []string{rotation.StoreSecretsManager}, instance: swrTemp.ID,
+		{name: "swr-temp", dests: []string{secretsmanager.KindName}, instance: swrTemp.ID,
 			registry: swrTemp.Registry, invalidate: w.hw.Invalidate},
-		{name: "swr-long", longTerm: true, dests: []string{rotation.StoreSecretsManager}, instance: swrLong.ID,
+		{name: "swr-long", longTerm: true, dests: []string{secretsmanager.KindName}, instance: swrLong.ID,
 			registry: swrLong.Registry, invalidate: w.hw.Invalidate, liveTokens: func() []string { return w.swrLive(swrLong) }},
-		{name: "swr-shared", dests: []string{rotation.StoreSecretsManager}, instance: "shared " + soakSWRRegion,
+		{name: "swr-shared", dests: []string{secretsmanager.KindName}, instance: "shared " + soakSWRRegion,
 			registry: shared, invalidate: w.hw.Invalidate},
 	}
 
@@ -206,7 +208,7 @@ targets:
   - {name: swr-shared, provider: swr, region: %[5]s, registry: %[10]q, api-endpoint: %[7]q, iam-endpoint: %[8]q, credentials: {source: huawei},
      refresh-margin: 5h30m}
 `, soakTCRRegion, tcrTemp.ID, w.tcr.URL, tcrLong.ID, soakSWRRegion, swrTemp.ID, w.hw.SWRURL, w.hw.IAMURL, swrLong.ID, shared.Host)
-	cfg, err := rotation.Parse([]byte(doc))
+	cfg, err := config.Parse([]byte(doc), stores.Kinds())
 	if err != nil {
 		t.Fatalf("soak config: %v", err)
 	}
@@ -242,17 +244,17 @@ targets:
 	}
 	sdkLog := slog.New(slog.NewJSONHandler(&w.out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	factory := func(tg core.Target) (core.Issuer, error) {
-		return issuers.New(tg, issuers.WithGetenv(func(string) string { return "" }), issuers.WithClock(w.clock.Now),
-			issuers.WithBackoff(core.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond, Attempts: 4}),
-			issuers.WithTimeout(5*time.Second), issuers.WithLogger(sdkLog))
+		return providers.New(tg, core.Env{Getenv: func(string) string { return "" }, Now: w.clock.Now,
+			Backoff: core.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond, Attempts: 4},
+			Timeout: 5 * time.Second, Logger: sdkLog})
 	}
 	// One transport for every registry check, the engine's and the soak's,
 	// so that logins reuse connections.
 	w.verifier = core.Verifier{Timeout: 5 * time.Second}
 	w.eng, err = rotation.New(cfg, factory,
-		rotation.WithStore(rotation.StoreSecretsManager, smStore),
-		rotation.WithStore(rotation.StoreFile, w.fileStore),
-		rotation.WithSecrets(client),
+		rotation.WithStore(secretsmanager.KindName, smStore),
+		rotation.WithStore(file.KindName, w.fileStore),
+		rotation.WithSecrets(secretsmanager.Reader{API: client}),
 		rotation.WithClock(w.clock.Now),
 		rotation.WithVerifier(w.verifier),
 		rotation.WithLogger(slog.New(slog.NewJSONHandler(&w.out, &slog.HandlerOptions{Level: slog.LevelDebug}))),
@@ -271,7 +273,7 @@ func (w *soakWorld) swrLive(in *swrtest.Instance) []string { return w.hw.LongTer
 // file: no fault applies.
 func (w *soakWorld) holds(tg *soakTarget, store string) held {
 	switch store {
-	case rotation.StoreSecretsManager:
+	case secretsmanager.KindName:
 		sec, ok := w.sm.Secret(soakPrefix + tg.name)
 		if !ok {
 			return held{}
@@ -287,7 +289,7 @@ func (w *soakWorld) holds(tg *soakTarget, store string) held {
 			h.smPrevious = c.TokenID
 		}
 		return h
-	case rotation.StoreFile:
+	case file.KindName:
 		r, err := w.fileStore.ReadRecord(context.Background(), tg.name)
 		if err != nil {
 			return held{}

@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
+	"github.com/regmint/regmint/core/decide"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/store/file"
+	"github.com/regmint/regmint/core/store/secretsmanager"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // readable is a memStore that also reads whole records back
@@ -119,8 +122,8 @@ func newCheckEnv(t *testing.T) *checkEnv {
 func (e *checkEnv) engine(t *testing.T, doc string) *rotation.Engine {
 	t.Helper()
 	return e.env.engine(t, doc,
-		rotation.WithStore(rotation.StoreSecretsManager, e.sm),
-		rotation.WithStore(rotation.StoreFile, e.file),
+		rotation.WithStore(secretsmanager.KindName, e.sm),
+		rotation.WithStore(file.KindName, e.file),
 		rotation.WithVerifier(e.reg),
 		rotation.WithLogger(newJSONLogger(&e.log)))
 }
@@ -332,8 +335,8 @@ func TestStoredRefusedAndNewRefused(t *testing.T) {
 
 func TestWhyRefused(t *testing.T) {
 	t.Parallel()
-	d := rotation.Decision{Why: rotation.WhyRefused}
-	if !d.Mint() || d.Why.String() != "refused" || d.Detail(rotation.Policy{}) != "stored credential refused by the registry" {
-		t.Errorf("WhyRefused: mint %v, %q, %q", d.Mint(), d.Why, d.Detail(rotation.Policy{}))
+	d := decide.Decision{Why: decide.WhyRefused}
+	if !d.Mint() || d.Why.String() != "refused" || d.Detail(decide.Policy{}) != "stored credential refused by the registry" {
+		t.Errorf("WhyRefused: mint %v, %q, %q", d.Mint(), d.Why, d.Detail(decide.Policy{}))
 	}
 }

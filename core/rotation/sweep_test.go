@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/store/secretsmanager"
+	"github.com/regmint/regmint/core/stores"
 	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )
@@ -39,16 +42,16 @@ func (e *tcrEnv) engine(t *testing.T, doc string) *rotation.Engine {
 		return map[string]string{tcr.EnvSecretID: e.key.ID, tcr.EnvSecretKey: e.key.Secret}[name]
 	}
 	factory := func(tg core.Target) (core.Issuer, error) {
-		return tcr.New(tg, tcr.WithGetenv(getenv), tcr.WithClock(e.clock.Now),
-			tcr.WithBackoff(core.Backoff{Base: time.Millisecond, Max: 2 * time.Millisecond, Attempts: 3}))
+		return tcr.New(tg, core.Env{Getenv: getenv, Now: e.clock.Now,
+			Backoff: core.Backoff{Base: time.Millisecond, Max: 2 * time.Millisecond, Attempts: 3}})
 	}
-	cfg, err := rotation.Parse([]byte(doc))
+	cfg, err := config.Parse([]byte(doc), stores.Kinds())
 	if err != nil {
 		t.Fatal(err)
 	}
 	eng, err := rotation.New(cfg, factory,
 		rotation.WithClock(e.clock.Now),
-		rotation.WithStore(rotation.StoreSecretsManager, e.sm),
+		rotation.WithStore(secretsmanager.KindName, e.sm),
 		rotation.WithVerifier(core.Verifier{Timeout: 5 * time.Second}),
 		rotation.WithLogger(newJSONLogger(&e.log)))
 	if err != nil {
@@ -170,16 +173,16 @@ func TestSweepLeavesOthersAlone(t *testing.T) {
 	e := newTCREnv(t)
 	eng := e.engine(t, e.doc(""))
 	e.run(t, eng)
-	other, err := tcr.New(core.Target{Provider: core.ProviderTCR, Region: "ap-guangzhou", InstanceID: e.inst.ID, APIEndpoint: e.srv.URL,
-		TokenType: core.TokenLongTerm, Description: "made by hand", Auth: core.Auth{AccessKeyID: e.key.ID, AccessKeySecret: e.key.Secret}})
+	other, err := tcr.New(core.Target{Provider: tcr.Name, Region: "ap-guangzhou", InstanceID: e.inst.ID, APIEndpoint: e.srv.URL,
+		TokenType: core.TokenLongTerm, Description: "made by hand", Auth: core.Auth{AccessKeyID: e.key.ID, AccessKeySecret: e.key.Secret}}, core.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := other.Issue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	young, err := tcr.New(core.Target{Provider: core.ProviderTCR, Region: "ap-guangzhou", InstanceID: e.inst.ID, APIEndpoint: e.srv.URL,
-		TokenType: core.TokenLongTerm, Description: "regmint rotation x", Auth: core.Auth{AccessKeyID: e.key.ID, AccessKeySecret: e.key.Secret}})
+	young, err := tcr.New(core.Target{Provider: tcr.Name, Region: "ap-guangzhou", InstanceID: e.inst.ID, APIEndpoint: e.srv.URL,
+		TokenType: core.TokenLongTerm, Description: "regmint rotation x", Auth: core.Auth{AccessKeyID: e.key.ID, AccessKeySecret: e.key.Secret}}, core.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +218,7 @@ func TestLongTermLabelsApart(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := rotation.Parse([]byte("targets:\n" + tc.a + tc.b))
+			_, err := config.Parse([]byte("targets:\n"+tc.a+tc.b), stores.Kinds())
 			if tc.want == "" {
 				if err != nil {
 					t.Errorf("Parse: %v", err)

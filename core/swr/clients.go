@@ -86,8 +86,8 @@ func (sdkClients) iam(ctx context.Context, c *config, endpoint string, cred auth
 
 func httpConfig(ctx context.Context, c *config) *sdkconfig.HttpConfig {
 	return sdkconfig.DefaultHttpConfig().
-		WithTimeout(c.timeout).
-		WithHttpRoundTripper(ctxTransport{ctx: ctx, base: c.transport}).
+		WithTimeout(c.Timeout).
+		WithHttpRoundTripper(ctxTransport{ctx: ctx, base: c.Transport}).
 		WithUserAgent("regmint")
 }
 

@@ -31,7 +31,7 @@ type cloudAuth struct {
 // It makes no network call.
 func resolveAuth(t core.Target, getenv func(string) string) (cloudAuth, error) {
 	a := t.Auth
-	ca := cloudAuth{method: a.Method(t.Provider), projectID: a.ProjectID}
+	ca := cloudAuth{method: a.Method(), projectID: a.ProjectID}
 	switch ca.method {
 	case core.AuthKeys:
 		ca.ak, ca.sk, ca.securityToken, ca.keySource = a.AccessKeyID, a.AccessKeySecret, a.SecurityToken, core.FieldAccessKeyID

@@ -33,7 +33,7 @@
 // Endpoints default to the region's public ones; the target's APIEndpoint
 // and IAMEndpoint, or the SDK-native HUAWEICLOUD_SDK_REGION_SWR_<REGION>
 // (and _IAM_<REGION>, HUAWEICLOUD_SDK_IAM_ENDPOINT) variables override them.
-// Requests go through DefaultTransport, which honours HTTPS_PROXY and
+// Requests go through core.DefaultTransport (unless core.Env sets one), which honours HTTPS_PROXY and
 // NO_PROXY (the SDK's own transport does not).
 //
 // Every call is retried on throttling (HTTP 429), 5xx and transport errors

@@ -30,12 +30,17 @@ var (
 )
 
 // NewEnterprise returns the issuer for an SWR Enterprise target (provider
-// "swr-enterprise"). It checks every input and makes no network call.
-func NewEnterprise(t core.Target, opts ...Option) (*Enterprise, error) {
-	if err := checkTarget(t, core.ProviderSWREnterprise); err != nil {
+// "swr-enterprise") running with env (its unset fields take their
+// defaults). It checks every input and makes no network call.
+func NewEnterprise(t core.Target, env core.Env) (*Enterprise, error) {
+	return newEnterprise(t, newConfig(env, nil))
+}
+
+func newEnterprise(t core.Target, c *config) (*Enterprise, error) {
+	if err := checkTarget(t, EnterpriseName); err != nil {
 		return nil, err
 	}
-	s, err := newSession(t, newConfig(opts))
+	s, err := newSession(t, c)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +69,7 @@ func (e *Enterprise) Issue(ctx context.Context) (core.Credential, error) {
 	if err != nil {
 		return core.Credential{}, opError(OpCreateInstanceTempCredential, e.t.InstanceID, err)
 	}
-	c, err := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, nil, true, e.s.c.now())
+	c, err := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, nil, true, e.s.c.Now())
 	if err != nil {
 		return core.Credential{}, opError(OpCreateInstanceTempCredential, e.t.InstanceID, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/swr"
 	"github.com/regmint/regmint/core/swr/swrtest"
+	"github.com/regmint/regmint/core/tcr"
 )
 
 func TestThrottledThenSuccess(t *testing.T) {
@@ -21,8 +22,8 @@ func TestThrottledThenSuccess(t *testing.T) {
 			w := newWorld(t)
 			w.srv.Inject(swrtest.Fault{Op: swrtest.OpCreateInstanceTempCredential, Status: http.StatusTooManyRequests, Times: 2})
 			w.srv.Inject(swrtest.Fault{Op: swrtest.OpKeystoneCreateUserTokenByPassword, Status: http.StatusTooManyRequests, Times: 2})
-			tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, auth)
-			iss, err := swr.New(tg, opts...)
+			tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, auth)
+			iss, err := swr.New(tg, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,8 +50,8 @@ func TestServerErrorsUntilDeadline(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	w.srv.Inject(swrtest.Fault{Op: swrtest.OpCreateInstanceTempCredential, Status: http.StatusServiceUnavailable, Times: swrtest.Forever})
-	tg, _ := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authKeysProject)
-	iss, err := swr.New(tg, swr.WithBackoff(core.Backoff{Base: 10 * time.Millisecond, Max: 40 * time.Millisecond, Attempts: 1000}))
+	tg, _ := w.setup(t, swr.EnterpriseName, core.TokenTemp, authKeysProject)
+	iss, err := swr.New(tg, core.Env{Backoff: core.Backoff{Base: 10 * time.Millisecond, Max: 40 * time.Millisecond, Attempts: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +84,8 @@ func TestLatencyBeyondDeadline(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	w.srv.Inject(swrtest.Fault{Op: swrtest.OpCreateSecret, Delay: 5 * time.Second, Times: swrtest.Forever})
-	tg, opts := w.setup(t, core.ProviderSWR, core.TokenTemp, authKeys)
-	iss, err := swr.New(tg, opts...)
+	tg, opts := w.setup(t, swr.SharedName, core.TokenTemp, authKeys)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,11 +109,11 @@ func TestMalformedBody(t *testing.T) {
 		tokenType core.TokenType
 		op        string
 	}{
-		{"enterprise-temp", core.ProviderSWREnterprise, core.TokenTemp, swrtest.OpCreateInstanceTempCredential},
-		{"enterprise-longterm", core.ProviderSWREnterprise, core.TokenLongTerm, swrtest.OpCreateInstanceLtCredential},
-		{"shared-temp", core.ProviderSWR, core.TokenTemp, swrtest.OpCreateSecret},
-		{"iam-token", core.ProviderSWREnterprise, core.TokenTemp, swrtest.OpKeystoneCreateUserTokenByPassword},
-		{"show-instance", core.ProviderSWREnterprise, core.TokenTemp, swrtest.OpShowInstance},
+		{"enterprise-temp", swr.EnterpriseName, core.TokenTemp, swrtest.OpCreateInstanceTempCredential},
+		{"enterprise-longterm", swr.EnterpriseName, core.TokenLongTerm, swrtest.OpCreateInstanceLtCredential},
+		{"shared-temp", swr.SharedName, core.TokenTemp, swrtest.OpCreateSecret},
+		{"iam-token", swr.EnterpriseName, core.TokenTemp, swrtest.OpKeystoneCreateUserTokenByPassword},
+		{"show-instance", swr.EnterpriseName, core.TokenTemp, swrtest.OpShowInstance},
 	}
 	for _, c := range cases {
 		t.Run(c.kind, func(t *testing.T) {
@@ -120,7 +121,7 @@ func TestMalformedBody(t *testing.T) {
 			w := newWorld(t)
 			w.srv.Inject(swrtest.Fault{Op: c.op, Malformed: true})
 			tg, opts := w.setup(t, c.provider, c.tokenType, authPassword)
-			iss, err := swr.New(tg, opts...)
+			iss, err := swr.New(tg, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,9 +154,9 @@ func TestMalformedBody(t *testing.T) {
 func TestUnknownInstance(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authKeysProject)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authKeysProject)
 	tg.InstanceID = "no-such-instance"
-	iss, err := swr.New(tg, opts...)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestUnknownInstance(t *testing.T) {
 	}
 	// With the registry given, the credential call itself says so.
 	tg.Registry = "registry.example.test"
-	iss, _ = swr.New(tg, opts...)
+	iss, _ = swr.New(tg, opts)
 	if _, err := iss.Issue(context.Background()); !strings.Contains(fmtErr(err), "swr CreateInstanceTempCredential no-such-instance: SVCSTG.SWR.4040001") {
 		t.Errorf("Issue = %v", err)
 	}
@@ -199,14 +200,14 @@ func TestMissingProjectID(t *testing.T) {
 	srv := swrtest.New(swrtest.WithRegions(region, "ap-southeast-1"))
 	t.Cleanup(srv.Close)
 	acct := srv.NewAccount(swrtest.InRegions("ap-southeast-1")) // no project in cn-north-4
-	base := core.Target{Provider: core.ProviderSWREnterprise, Region: region, InstanceID: "any-instance",
+	base := core.Target{Provider: swr.EnterpriseName, Region: region, InstanceID: "any-instance",
 		APIEndpoint: srv.SWRURL, IAMEndpoint: srv.IAMURL}
 
 	t.Run("keys", func(t *testing.T) {
 		t.Parallel()
 		tg := base
 		tg.Auth = core.Auth{AccessKeyID: acct.AK, AccessKeySecret: acct.SK}
-		iss, err := swr.New(tg, swr.WithBackoff(fastBackoff))
+		iss, err := swr.New(tg, core.Env{Backoff: fastBackoff})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +228,7 @@ func TestMissingProjectID(t *testing.T) {
 		t.Parallel()
 		tg := base
 		tg.Auth = core.Auth{IAMUser: acct.UserName, IAMPassword: acct.Password, IAMDomain: acct.DomainName}
-		iss, err := swr.New(tg, swr.WithBackoff(fastBackoff))
+		iss, err := swr.New(tg, core.Env{Backoff: fastBackoff})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -245,10 +246,10 @@ func TestPermissionDenied(t *testing.T) {
 	t.Cleanup(srv.Close)
 	acct := srv.NewAccount(swrtest.Denied())
 	in := srv.NewInstance(acct, region)
-	tg := core.Target{Provider: core.ProviderSWREnterprise, Region: region, InstanceID: in.ID,
+	tg := core.Target{Provider: swr.EnterpriseName, Region: region, InstanceID: in.ID,
 		APIEndpoint: srv.SWRURL, IAMEndpoint: srv.IAMURL,
 		Auth: core.Auth{AccessKeyID: acct.AK, AccessKeySecret: acct.SK}}
-	iss, err := swr.New(tg, swr.WithBackoff(fastBackoff))
+	iss, err := swr.New(tg, core.Env{Backoff: fastBackoff})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,9 +266,9 @@ func TestPermissionDenied(t *testing.T) {
 func TestWrongSecretKey(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	tg, opts := w.setup(t, core.ProviderSWR, core.TokenTemp, authKeys)
+	tg, opts := w.setup(t, swr.SharedName, core.TokenTemp, authKeys)
 	tg.Auth.AccessKeySecret = w.acct.SK + "-wrong"
-	iss, err := swr.New(tg, opts...)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,9 +300,9 @@ func TestLongTermRetryRemovesOrphan(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			w.srv.Inject(f)
-			tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenLongTerm, authKeysProject)
+			tg, opts := w.setup(t, swr.EnterpriseName, core.TokenLongTerm, authKeysProject)
 			tg.Description = "CI push, team A"
-			iss, err := swr.New(tg, opts...)
+			iss, err := swr.New(tg, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,8 +332,8 @@ func TestLongTermRetryRemovesOrphan(t *testing.T) {
 func TestBadInputBeforeAnyCall(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	ent := core.Target{Provider: core.ProviderSWREnterprise, Region: region, InstanceID: w.inst.ID, APIEndpoint: w.srv.SWRURL, IAMEndpoint: w.srv.IAMURL}
-	shared := core.Target{Provider: core.ProviderSWR, Region: region, APIEndpoint: w.srv.SWRURL, IAMEndpoint: w.srv.IAMURL}
+	ent := core.Target{Provider: swr.EnterpriseName, Region: region, InstanceID: w.inst.ID, APIEndpoint: w.srv.SWRURL, IAMEndpoint: w.srv.IAMURL}
+	shared := core.Target{Provider: swr.SharedName, Region: region, APIEndpoint: w.srv.SWRURL, IAMEndpoint: w.srv.IAMURL}
 	with := func(t core.Target, f func(*core.Target)) core.Target { f(&t); return t }
 	cases := []struct {
 		name string
@@ -352,12 +353,12 @@ func TestBadInputBeforeAnyCall(t *testing.T) {
 			t.TokenType = core.TokenLongTerm
 			t.Auth = core.Auth{IAMUser: "u", IAMPassword: "p-secret", IAMDomain: "d"}
 		}), nil, []string{core.FieldTokenType, "permanent access key"}},
-		{"tcr target", with(ent, func(t *core.Target) { t.Provider = core.ProviderTCR }), nil, []string{core.FieldProvider}},
+		{"tcr target", with(ent, func(t *core.Target) { t.Provider = tcr.Name }), nil, []string{core.FieldProvider}},
 		{"bad region", with(ent, func(t *core.Target) { t.Region = "North 4" }), nil, []string{core.FieldRegion}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := swr.New(c.t, swr.WithGetenv(mapEnv(c.env)))
+			_, err := swr.New(c.t, core.Env{Getenv: mapEnv(c.env)})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -376,7 +377,7 @@ func TestBadInputBeforeAnyCall(t *testing.T) {
 			t.Errorf("%s called %d times", op, n)
 		}
 	}
-	_, err := swr.New(ent, swr.WithGetenv(mapEnv(nil)))
+	_, err := swr.New(ent, core.Env{Getenv: mapEnv(nil)})
 	if !errors.Is(err, swr.ErrNoCredentials) || !strings.Contains(swr.Hint(err), swr.EnvAK) {
 		t.Errorf("New = %v, Hint = %q", err, swr.Hint(err))
 	}

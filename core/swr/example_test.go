@@ -19,7 +19,7 @@ func Example() {
 	inst := srv.NewInstance(acct, "cn-north-4")
 
 	target := core.Target{
-		Provider:    core.ProviderSWREnterprise,
+		Provider:    swr.EnterpriseName,
 		Region:      "cn-north-4",
 		InstanceID:  inst.ID,
 		APIEndpoint: srv.SWRURL, // omit both for the real cloud
@@ -27,7 +27,7 @@ func Example() {
 		Auth:        core.Auth{IAMUser: acct.UserName, IAMPassword: acct.Password, IAMDomain: acct.DomainName},
 	}
 	ctx := context.Background()
-	iss, err := swr.New(target)
+	iss, err := swr.New(target, core.Env{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -41,7 +41,7 @@ func Example() {
 
 	target.TokenType = core.TokenLongTerm
 	target.Description = "example"
-	iss, _ = swr.New(target)
+	iss, _ = swr.New(target, core.Env{})
 	cred, err = iss.Issue(ctx)
 	if err != nil {
 		fmt.Println(err)

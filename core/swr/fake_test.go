@@ -36,11 +36,13 @@ func (f fakeClients) iam(context.Context, *config, string, auth.ICredential) (ia
 	return nil, errors.New("no IAM in this test")
 }
 
-func sharedWithFake(t *testing.T, f func(*model.CreateSecretRequest) (*model.CreateSecretResponse, error), opts ...Option) *Shared {
+// sharedWithFake is a shared-edition issuer whose SWR client is f, with
+// the clock now (zero: time.Now).
+func sharedWithFake(t *testing.T, f func(*model.CreateSecretRequest) (*model.CreateSecretResponse, error), now func() time.Time) *Shared {
 	t.Helper()
-	tg := core.Target{Provider: core.ProviderSWR, Region: "cn-north-4", Auth: core.Auth{AccessKeyID: "swrtestak", AccessKeySecret: "swrtest-sk"}}
-	opts = append(opts, withClients(fakeClients{fakeSWR{createSecret: f}}), WithBackoff(core.Backoff{Base: time.Millisecond, Max: time.Millisecond}))
-	sh, err := NewShared(tg, opts...)
+	tg := core.Target{Provider: SharedName, Region: "cn-north-4", Auth: core.Auth{AccessKeyID: "swrtestak", AccessKeySecret: "swrtest-sk"}}
+	env := core.Env{Now: now, Backoff: core.Backoff{Base: time.Millisecond, Max: time.Millisecond}}
+	sh, err := newShared(tg, newConfig(env, fakeClients{fakeSWR{createSecret: f}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestCreateSecretAnswerVariants(t *testing.T) {
 			"a.example.test":                   {Auth: "eDp5"}, // x:y
 			"swr.cn-north-4.myhuaweicloud.com": {Auth: "Y24tbm9ydGgtNEBBQkM6cGFzcw=="},
 		}}, nil
-	}, WithClock(func() time.Time { return now }))
+	}, func() time.Time { return now })
 	c, err := sh.Issue(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +82,7 @@ func TestCreateSecretAnswerVariants(t *testing.T) {
 		"no colon":     {HttpStatusCode: 200, Auths: map[string]model.AuthInfo{"h": {Auth: "eHk="}}},
 		"bad expireat": {HttpStatusCode: 200, Auths: map[string]model.AuthInfo{"h": {Auth: "eDp5"}}, XSwrExpireat: strp("tomorrow")},
 	} {
-		sh := sharedWithFake(t, func(*model.CreateSecretRequest) (*model.CreateSecretResponse, error) { return resp, nil })
+		sh := sharedWithFake(t, func(*model.CreateSecretRequest) (*model.CreateSecretResponse, error) { return resp, nil }, nil)
 		if _, err := sh.Issue(context.Background()); !errors.Is(err, ErrMalformedResponse) {
 			t.Errorf("%s: Issue = %v, want ErrMalformedResponse", name, err)
 		}
@@ -97,7 +99,7 @@ func TestTransportErrorsRetried(t *testing.T) {
 			return nil, &url.Error{Op: "Post", URL: "https://swr-api.cn-north-4.myhuaweicloud.com/v2/manage/utils/secret", Err: &net.OpError{Op: "dial", Err: errors.New("connection reset")}}
 		}
 		return &model.CreateSecretResponse{HttpStatusCode: 200, Auths: map[string]model.AuthInfo{"h": {Auth: "eDp5"}}, XSwrExpireat: strp("2026-05-01T14:00:00.000000Z")}, nil
-	})
+	}, nil)
 	c, err := sh.Issue(context.Background())
 	if err != nil || calls != 3 || c.Username != "x" {
 		t.Fatalf("Issue = %v, %v after %d calls", c, err, calls)

@@ -220,7 +220,7 @@ func FuzzSWRResponse(f *testing.F) {
 		success := map[int]int{fuzzTemp: 201, fuzzLongTerm: 201, fuzzShow: 200, fuzzShared: 200}[mode]
 		api := &fuzzSWR{mode: mode, status: fuzzStatus(status, success), header: header, body: body, password: leaktest.Random(t), calls: map[string]int{}}
 
-		tg := core.Target{Provider: core.ProviderSWREnterprise, Region: fuzzRegion, InstanceID: fuzzInstance, Registry: fuzzHost,
+		tg := core.Target{Provider: EnterpriseName, Region: fuzzRegion, InstanceID: fuzzInstance, Registry: fuzzHost,
 			APIEndpoint: "https://127.0.0.1:1", IAMEndpoint: "https://127.0.0.1:2", Description: "fuzz",
 			Auth: core.Auth{AccessKeyID: "fuzz-ak", AccessKeySecret: leaktest.Random(t), ProjectID: fuzzProject}}
 		switch mode {
@@ -229,11 +229,11 @@ func FuzzSWRResponse(f *testing.F) {
 		case fuzzShow:
 			tg.Registry = ""
 		case fuzzShared:
-			tg.Provider, tg.InstanceID, tg.Registry = core.ProviderSWR, "", ""
+			tg.Provider, tg.InstanceID, tg.Registry = SharedName, "", ""
 		}
-		opts := []Option{WithHTTPTransport(api), WithClock(func() time.Time { return fuzzNow }), WithTimeout(5 * time.Second),
-			WithBackoff(core.Backoff{Base: time.Microsecond, Max: time.Microsecond, Attempts: 2}), WithGetenv(func(string) string { return "" })}
-		iss, err := New(tg, opts...)
+		opts := core.Env{Transport: api, Now: func() time.Time { return fuzzNow }, Timeout: 5 * time.Second,
+			Backoff: core.Backoff{Base: time.Microsecond, Max: time.Microsecond, Attempts: 2}, Getenv: func(string) string { return "" }}
+		iss, err := New(tg, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -50,13 +50,13 @@ var allAuth = []string{authKeys, authKeysProject, authEnv, authCloudEnv, authPas
 
 // setup returns the target and options for an auth path; env is the
 // environment the issuer reads (through WithGetenv).
-func (w *world) setup(t *testing.T, p core.Provider, tokenType core.TokenType, auth string) (core.Target, []swr.Option) {
+func (w *world) setup(t *testing.T, p core.Provider, tokenType core.TokenType, auth string) (core.Target, core.Env) {
 	t.Helper()
 	tg := core.Target{
 		Provider: p, Region: region, TokenType: tokenType,
 		APIEndpoint: w.srv.SWRURL, IAMEndpoint: w.srv.IAMURL,
 	}
-	if p == core.ProviderSWREnterprise {
+	if p == swr.EnterpriseName {
 		tg.InstanceID = w.inst.ID
 	}
 	env := map[string]string{}
@@ -88,10 +88,16 @@ func (w *world) setup(t *testing.T, p core.Provider, tokenType core.TokenType, a
 	default:
 		t.Fatalf("unknown auth %q", auth)
 	}
-	if p == core.ProviderSWR && tokenType == core.TokenLongTerm {
+	if p == swr.SharedName && tokenType == core.TokenLongTerm {
 		tg.Registry = w.srv.SharedRegistry(region).Host
 	}
-	return tg, []swr.Option{swr.WithBackoff(fastBackoff), swr.WithGetenv(mapEnv(env))}
+	return tg, core.Env{Backoff: fastBackoff, Getenv: mapEnv(env)}
+}
+
+// withNow is env with the clock now.
+func withNow(env core.Env, now func() time.Time) core.Env {
+	env.Now = now
+	return env
 }
 
 func mapEnv(m map[string]string) func(string) string {

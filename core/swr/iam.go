@@ -40,7 +40,7 @@ func (s *session) fetchToken(ctx context.Context) (iamToken, error) {
 		idTok = t
 	}
 	var tok iamToken
-	err := core.Retry(ctx, s.c.backoff, retryable, func(ctx context.Context) error {
+	err := core.Retry(ctx, s.c.Backoff, retryable, func(ctx context.Context) error {
 		api, err := s.c.clients.iam(ctx, s.c, s.iamURL, iam.NewIamCredentialsBuilder().Build())
 		if err != nil {
 			return err
@@ -146,7 +146,7 @@ func (s *session) readToken(status int, header *string, expiresAt, projectID str
 // signed with the access keys.
 func (s *session) lookupProject(ctx context.Context) (string, error) {
 	var ids []string
-	err := core.Retry(ctx, s.c.backoff, retryable, func(ctx context.Context) error {
+	err := core.Retry(ctx, s.c.Backoff, retryable, func(ctx context.Context) error {
 		cred, err := s.keyCredential("")
 		if err != nil {
 			return err

@@ -15,9 +15,9 @@ import (
 func TestWrongPasswordIsFinalAndClear(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authPassword)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authPassword)
 	tg.Auth.IAMPassword = w.acct.Password + "-wrong"
-	iss, err := swr.New(tg, opts...)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +55,8 @@ func TestIAMTokenReusedAcrossCalls(t *testing.T) {
 		t.Run(auth, func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
-			tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, auth)
-			iss, err := swr.New(tg, opts...)
+			tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, auth)
+			iss, err := swr.New(tg, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,8 +80,8 @@ func TestIAMTokenRenewedNearExpiry(t *testing.T) {
 	t.Parallel()
 	clock := swrtest.NewClock(time.Now())
 	w := newWorld(t, swrtest.WithClock(clock.Now))
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authPassword)
-	iss, err := swr.New(tg, append(opts, swr.WithClock(clock.Now))...)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authPassword)
+	iss, err := swr.New(tg, withNow(opts, clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +119,8 @@ func TestIAMTokenRenewedNearExpiry(t *testing.T) {
 func TestRevokedIAMTokenIsReplaced(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authPassword)
-	iss, err := swr.New(tg, opts...)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authPassword)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,9 +143,9 @@ func TestRevokedIAMTokenIsReplaced(t *testing.T) {
 func TestTokenScopedToAnotherProjectFindsNoInstance(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, swrtest.WithRegions(region, "ap-southeast-1"))
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authPassword)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authPassword)
 	tg.Auth.ProjectID = w.acct.Projects["ap-southeast-1"] // the token's scope
-	iss, err := swr.New(tg, opts...)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,9 +160,9 @@ func TestOIDCRefused(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	other := w.srv.NewIdP(w.acct)
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authOIDC)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authOIDC)
 	tg.Auth.IdPID = other.ID // a token of another identity provider
-	iss, err := swr.New(tg, opts...)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

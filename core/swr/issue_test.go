@@ -21,10 +21,10 @@ func TestIssueVerifiesEndToEnd(t *testing.T) {
 		provider  core.Provider
 		tokenType core.TokenType
 	}{
-		{"enterprise-temp", core.ProviderSWREnterprise, core.TokenTemp},
-		{"enterprise-longterm", core.ProviderSWREnterprise, core.TokenLongTerm},
-		{"shared-temp", core.ProviderSWR, core.TokenTemp},
-		{"shared-longterm", core.ProviderSWR, core.TokenLongTerm},
+		{"enterprise-temp", swr.EnterpriseName, core.TokenTemp},
+		{"enterprise-longterm", swr.EnterpriseName, core.TokenLongTerm},
+		{"shared-temp", swr.SharedName, core.TokenTemp},
+		{"shared-longterm", swr.SharedName, core.TokenLongTerm},
 	}
 	for _, k := range kinds {
 		for _, auth := range allAuth {
@@ -32,8 +32,8 @@ func TestIssueVerifiesEndToEnd(t *testing.T) {
 				t.Parallel()
 				w := newWorld(t)
 				tg, opts := w.setup(t, k.provider, k.tokenType, auth)
-				iss, err := swr.New(tg, opts...)
-				if k.provider == core.ProviderSWR && k.tokenType == core.TokenLongTerm &&
+				iss, err := swr.New(tg, opts)
+				if k.provider == swr.SharedName && k.tokenType == core.TokenLongTerm &&
 					!slices.Contains([]string{authKeys, authKeysProject, authEnv, authCloudEnv}, auth) {
 					// Derived from a permanent key pair: other auth is refused up front.
 					var fe *core.FieldError
@@ -55,7 +55,7 @@ func TestIssueVerifiesEndToEnd(t *testing.T) {
 				if v := (core.Verifier{}).Verify(ctx, cred); v.Result != core.VerifyGood {
 					t.Fatalf("Verify = %v, want good", v)
 				}
-				if k.provider == core.ProviderSWREnterprise && k.tokenType == core.TokenLongTerm {
+				if k.provider == swr.EnterpriseName && k.tokenType == core.TokenLongTerm {
 					rev, ok := iss.(core.Revoker)
 					if !ok {
 						t.Fatal("the Enterprise issuer is not a core.Revoker")
@@ -78,7 +78,7 @@ func TestIssueVerifiesEndToEnd(t *testing.T) {
 func checkCredential(t *testing.T, w *world, p core.Provider, tt core.TokenType, c core.Credential) {
 	t.Helper()
 	wantHost := w.inst.Registry.Host
-	if p == core.ProviderSWR {
+	if p == swr.SharedName {
 		wantHost = w.srv.SharedRegistry(region).Host
 	}
 	if c.Registry != wantHost {
@@ -95,11 +95,11 @@ func checkCredential(t *testing.T, w *world, p core.Provider, tt core.TokenType,
 		if c.TokenID != "" {
 			t.Errorf("TokenID = %q for a temporary credential", c.TokenID)
 		}
-	case p == core.ProviderSWREnterprise:
+	case p == swr.EnterpriseName:
 		if c.TokenID == "" {
 			t.Error("long-term credential without TokenID")
 		}
-	case p == core.ProviderSWR:
+	case p == swr.SharedName:
 		if want := region + "@" + w.acct.AK; c.Username != want {
 			t.Errorf("Username = %q, want %q", c.Username, want)
 		}
@@ -114,8 +114,8 @@ func checkCredential(t *testing.T, w *world, p core.Provider, tt core.TokenType,
 func TestEnterpriseRegistryDiscovery(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authKeysProject)
-	iss, err := swr.NewEnterprise(tg, opts...)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authKeysProject)
+	iss, err := swr.NewEnterprise(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestEnterpriseRegistryDiscovery(t *testing.T) {
 		t.Errorf("ShowInstance calls = %d, want 1", got)
 	}
 	tg.Registry = "registry.example.test"
-	iss, err = swr.NewEnterprise(tg, opts...)
+	iss, err = swr.NewEnterprise(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,8 +148,8 @@ func TestEnterpriseRegistryDiscovery(t *testing.T) {
 func TestProjectLookedUpOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authKeys)
-	iss, err := swr.New(tg, opts...)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authKeys)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,8 +170,8 @@ func TestSecurityTokenFromEnv(t *testing.T) {
 	w := newWorld(t)
 	ak, sk, st := w.srv.TemporaryKeys(w.acct, time.Hour)
 	env := mapEnv(map[string]string{swr.EnvAK: ak, swr.EnvSK: sk, swr.EnvSecurityToken: st, swr.EnvProjectID: w.inst.ProjectID})
-	tg := core.Target{Provider: core.ProviderSWREnterprise, Region: region, InstanceID: w.inst.ID, APIEndpoint: w.srv.SWRURL, IAMEndpoint: w.srv.IAMURL}
-	iss, err := swr.New(tg, swr.WithGetenv(env), swr.WithBackoff(fastBackoff))
+	tg := core.Target{Provider: swr.EnterpriseName, Region: region, InstanceID: w.inst.ID, APIEndpoint: w.srv.SWRURL, IAMEndpoint: w.srv.IAMURL}
+	iss, err := swr.New(tg, core.Env{Getenv: env, Backoff: fastBackoff})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,8 +182,8 @@ func TestSecurityTokenFromEnv(t *testing.T) {
 	if v := (core.Verifier{}).Verify(context.Background(), c); v.Result != core.VerifyGood {
 		t.Errorf("Verify = %v", v)
 	}
-	tg = core.Target{Provider: core.ProviderSWR, Region: region, TokenType: core.TokenLongTerm, APIEndpoint: w.srv.SWRURL}
-	if _, err := swr.New(tg, swr.WithGetenv(env)); err == nil {
+	tg = core.Target{Provider: swr.SharedName, Region: region, TokenType: core.TokenLongTerm, APIEndpoint: w.srv.SWRURL}
+	if _, err := swr.New(tg, core.Env{Getenv: env}); err == nil {
 		t.Error("shared long-term login from temporary keys: no error")
 	}
 }
@@ -199,9 +199,9 @@ func TestEndpointFromEnvironment(t *testing.T) {
 	if got, want := swr.RegionEndpointEnv("swr", region), "HUAWEICLOUD_SDK_REGION_SWR_CN_NORTH_4"; got != want {
 		t.Errorf("RegionEndpointEnv = %q, want %q", got, want)
 	}
-	tg := core.Target{Provider: core.ProviderSWREnterprise, Region: region, InstanceID: w.inst.ID,
+	tg := core.Target{Provider: swr.EnterpriseName, Region: region, InstanceID: w.inst.ID,
 		Auth: core.Auth{IAMUser: w.acct.UserName, IAMPassword: w.acct.Password, IAMDomain: w.acct.DomainName}}
-	iss, err := swr.New(tg, swr.WithGetenv(env), swr.WithBackoff(fastBackoff))
+	iss, err := swr.New(tg, core.Env{Getenv: env, Backoff: fastBackoff})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,8 +214,8 @@ func TestEndpointFromEnvironment(t *testing.T) {
 func TestConcurrentIssueSharesOneToken(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenTemp, authPassword)
-	iss, err := swr.New(tg, opts...)
+	tg, opts := w.setup(t, swr.EnterpriseName, core.TokenTemp, authPassword)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

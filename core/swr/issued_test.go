@@ -20,9 +20,9 @@ func TestIssuedTokens(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	issuer := func(desc string) *swr.Enterprise {
-		tg, opts := w.setup(t, core.ProviderSWREnterprise, core.TokenLongTerm, authKeys)
+		tg, opts := w.setup(t, swr.EnterpriseName, core.TokenLongTerm, authKeys)
 		tg.Description = desc
-		e, err := swr.NewEnterprise(tg, opts...)
+		e, err := swr.NewEnterprise(tg, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

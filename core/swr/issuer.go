@@ -1,6 +1,7 @@
 package swr
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/regmint/regmint/core"
@@ -10,15 +11,15 @@ import (
 // "swr-enterprise" (which is also a core.Revoker), a *Shared for provider
 // "swr". It checks every input and the environment it reads, and makes no
 // network call.
-func New(t core.Target, opts ...Option) (core.Issuer, error) {
+func New(t core.Target, env core.Env) (core.Issuer, error) {
 	switch t.Provider {
-	case core.ProviderSWREnterprise:
-		return NewEnterprise(t, opts...)
-	case core.ProviderSWR:
-		return NewShared(t, opts...)
+	case EnterpriseName:
+		return NewEnterprise(t, env)
+	case SharedName:
+		return NewShared(t, env)
 	}
 	return nil, &core.FieldError{Field: core.FieldProvider, Problem: fmt.Sprintf("%q is not a Huawei Cloud SWR provider", string(t.Provider)),
-		Accepted: string(core.ProviderSWR) + ", " + string(core.ProviderSWREnterprise)}
+		Accepted: string(SharedName) + ", " + string(EnterpriseName)}
 }
 
 // checkTarget validates t for provider p.
@@ -27,7 +28,7 @@ func checkTarget(t core.Target, p core.Provider) error {
 		return &core.FieldError{Field: core.FieldProvider, Problem: fmt.Sprintf("is %q, want %q", string(t.Provider), string(p)),
 			Accepted: string(p)}
 	}
-	if err := t.Validate(); err != nil {
+	if err := errors.Join(t.Validate(), errors.Join(validate(t)...)); err != nil {
 		return fmt.Errorf("swr target: %w", err)
 	}
 	return nil

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/swr"
 	"github.com/regmint/regmint/core/swr/swrtest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // report renders everything a caller might print about an outcome: the
@@ -61,15 +61,15 @@ func leakScenarios() []leakScenario {
 		p  core.Provider
 		tt core.TokenType
 	}{
-		{core.ProviderSWREnterprise, core.TokenTemp}, {core.ProviderSWREnterprise, core.TokenLongTerm},
-		{core.ProviderSWR, core.TokenTemp}, {core.ProviderSWR, core.TokenLongTerm},
+		{swr.EnterpriseName, core.TokenTemp}, {swr.EnterpriseName, core.TokenLongTerm},
+		{swr.SharedName, core.TokenTemp}, {swr.SharedName, core.TokenLongTerm},
 	}
 	// every edition through every auth path, with revocation
 	for _, k := range kinds {
 		for _, auth := range allAuth {
 			list = append(list, leakScenario{fmt.Sprintf("%s-%s/%s", k.p, k.tt, auth), func(t *testing.T, w *world, out io.Writer) []string {
 				tg, opts := w.setup(t, k.p, k.tt, auth)
-				iss, err := swr.New(tg, opts...)
+				iss, err := swr.New(tg, opts)
 				var c core.Credential
 				if err == nil {
 					c, err = iss.Issue(context.Background())
@@ -93,7 +93,7 @@ func leakScenarios() []leakScenario {
 			if prepare != nil {
 				prepare(w, &tg)
 			}
-			iss, err := swr.New(tg, opts...)
+			iss, err := swr.New(tg, opts)
 			var c core.Credential
 			if err == nil {
 				ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -110,26 +110,26 @@ func leakScenarios() []leakScenario {
 	sec := 5 * time.Second
 	for _, auth := range []string{authKeysProject, authPassword, authOIDC} {
 		list = append(list,
-			failing("malformed-temp/"+auth, core.ProviderSWREnterprise, core.TokenTemp, auth, fault(swrtest.Fault{Op: swrtest.OpCreateInstanceTempCredential, Malformed: true}), sec),
-			failing("malformed-longterm/"+auth, core.ProviderSWREnterprise, core.TokenLongTerm, auth, fault(swrtest.Fault{Op: swrtest.OpCreateInstanceLtCredential, Malformed: true}), sec),
-			failing("malformed-secret/"+auth, core.ProviderSWR, core.TokenTemp, auth, fault(swrtest.Fault{Op: swrtest.OpCreateSecret, Malformed: true}), sec),
-			failing("5xx-until-deadline/"+auth, core.ProviderSWREnterprise, core.TokenTemp, auth, fault(swrtest.Fault{Op: swrtest.OpCreateInstanceTempCredential, Status: 503, Times: swrtest.Forever}), 200*time.Millisecond),
-			failing("throttled-then-ok/"+auth, core.ProviderSWR, core.TokenTemp, auth, fault(swrtest.Fault{Op: swrtest.OpCreateSecret, Status: 429, Times: 2}), sec),
-			failing("longterm-502-after-processing/"+auth, core.ProviderSWREnterprise, core.TokenLongTerm, auth, fault(swrtest.Fault{Op: swrtest.OpCreateInstanceLtCredential, Status: 502, AfterProcessing: true, Times: swrtest.Forever}), sec),
-			failing("unknown-instance/"+auth, core.ProviderSWREnterprise, core.TokenTemp, auth, func(w *world, tg *core.Target) { tg.InstanceID = "no-such-instance" }, sec),
-			failing("unreachable/"+auth, core.ProviderSWR, core.TokenTemp, auth, func(w *world, tg *core.Target) { tg.APIEndpoint = "http://127.0.0.1:1" }, sec),
+			failing("malformed-temp/"+auth, swr.EnterpriseName, core.TokenTemp, auth, fault(swrtest.Fault{Op: swrtest.OpCreateInstanceTempCredential, Malformed: true}), sec),
+			failing("malformed-longterm/"+auth, swr.EnterpriseName, core.TokenLongTerm, auth, fault(swrtest.Fault{Op: swrtest.OpCreateInstanceLtCredential, Malformed: true}), sec),
+			failing("malformed-secret/"+auth, swr.SharedName, core.TokenTemp, auth, fault(swrtest.Fault{Op: swrtest.OpCreateSecret, Malformed: true}), sec),
+			failing("5xx-until-deadline/"+auth, swr.EnterpriseName, core.TokenTemp, auth, fault(swrtest.Fault{Op: swrtest.OpCreateInstanceTempCredential, Status: 503, Times: swrtest.Forever}), 200*time.Millisecond),
+			failing("throttled-then-ok/"+auth, swr.SharedName, core.TokenTemp, auth, fault(swrtest.Fault{Op: swrtest.OpCreateSecret, Status: 429, Times: 2}), sec),
+			failing("longterm-502-after-processing/"+auth, swr.EnterpriseName, core.TokenLongTerm, auth, fault(swrtest.Fault{Op: swrtest.OpCreateInstanceLtCredential, Status: 502, AfterProcessing: true, Times: swrtest.Forever}), sec),
+			failing("unknown-instance/"+auth, swr.EnterpriseName, core.TokenTemp, auth, func(w *world, tg *core.Target) { tg.InstanceID = "no-such-instance" }, sec),
+			failing("unreachable/"+auth, swr.SharedName, core.TokenTemp, auth, func(w *world, tg *core.Target) { tg.APIEndpoint = "http://127.0.0.1:1" }, sec),
 		)
 	}
 	list = append(list,
-		failing("malformed-iam-token", core.ProviderSWREnterprise, core.TokenTemp, authPassword, fault(swrtest.Fault{Op: swrtest.OpKeystoneCreateUserTokenByPassword, Malformed: true}), sec),
-		failing("malformed-oidc-token", core.ProviderSWREnterprise, core.TokenTemp, authOIDC, fault(swrtest.Fault{Op: swrtest.OpCreateTokenWithIdToken, Malformed: true}), sec),
-		failing("wrong-password", core.ProviderSWREnterprise, core.TokenTemp, authPassword, func(w *world, tg *core.Target) { tg.Auth.IAMPassword += "-wrong" }, sec),
-		failing("wrong-secret-key", core.ProviderSWR, core.TokenTemp, authKeys, func(w *world, tg *core.Target) { tg.Auth.AccessKeySecret += "-wrong" }, sec),
-		failing("oidc-wrong-idp", core.ProviderSWREnterprise, core.TokenTemp, authOIDC, func(w *world, tg *core.Target) { tg.Auth.IdPID = w.srv.NewIdP(w.acct).ID }, sec),
-		failing("missing-project", core.ProviderSWREnterprise, core.TokenTemp, authKeys, func(w *world, tg *core.Target) { tg.Region = "ap-southeast-1" }, sec),
-		failing("shared-longterm-with-password", core.ProviderSWR, core.TokenLongTerm, authPassword, nil, sec),
-		failing("bad-input-password-no-domain", core.ProviderSWREnterprise, core.TokenTemp, authPassword, func(w *world, tg *core.Target) { tg.Auth.IAMDomain = "" }, sec),
-		failing("denied-revoked-token", core.ProviderSWREnterprise, core.TokenTemp, authPassword, func(w *world, tg *core.Target) {
+		failing("malformed-iam-token", swr.EnterpriseName, core.TokenTemp, authPassword, fault(swrtest.Fault{Op: swrtest.OpKeystoneCreateUserTokenByPassword, Malformed: true}), sec),
+		failing("malformed-oidc-token", swr.EnterpriseName, core.TokenTemp, authOIDC, fault(swrtest.Fault{Op: swrtest.OpCreateTokenWithIdToken, Malformed: true}), sec),
+		failing("wrong-password", swr.EnterpriseName, core.TokenTemp, authPassword, func(w *world, tg *core.Target) { tg.Auth.IAMPassword += "-wrong" }, sec),
+		failing("wrong-secret-key", swr.SharedName, core.TokenTemp, authKeys, func(w *world, tg *core.Target) { tg.Auth.AccessKeySecret += "-wrong" }, sec),
+		failing("oidc-wrong-idp", swr.EnterpriseName, core.TokenTemp, authOIDC, func(w *world, tg *core.Target) { tg.Auth.IdPID = w.srv.NewIdP(w.acct).ID }, sec),
+		failing("missing-project", swr.EnterpriseName, core.TokenTemp, authKeys, func(w *world, tg *core.Target) { tg.Region = "ap-southeast-1" }, sec),
+		failing("shared-longterm-with-password", swr.SharedName, core.TokenLongTerm, authPassword, nil, sec),
+		failing("bad-input-password-no-domain", swr.EnterpriseName, core.TokenTemp, authPassword, func(w *world, tg *core.Target) { tg.Auth.IAMDomain = "" }, sec),
+		failing("denied-revoked-token", swr.EnterpriseName, core.TokenTemp, authPassword, func(w *world, tg *core.Target) {
 			w.srv.RevokeTokens(w.acct)
 		}, sec),
 	)

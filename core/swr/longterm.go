@@ -28,12 +28,12 @@ const cleanupTimeout = 15 * time.Second
 // listed and deleted. A throttled (429) call was not carried out and is
 // retried as is.
 func (e *Enterprise) longTerm(ctx context.Context, host string) (core.Credential, error) {
-	name := ltName(e.t.Description, e.s.c.now())
+	name := ltName(e.t.Description, e.s.c.Now())
 	resource := e.t.InstanceID + " " + name
 	var resp *model.CreateInstanceLtCredentialResponse
 	err := e.s.call(ctx, true, func(ctx context.Context, g grant) error {
 		dirty := false
-		err := core.Retry(ctx, e.s.c.backoff, retryable, func(ctx context.Context) error {
+		err := core.Retry(ctx, e.s.c.Backoff, retryable, func(ctx context.Context) error {
 			if dirty {
 				if err := e.deleteByName(ctx, g, name); err != nil {
 					return err
@@ -50,7 +50,7 @@ func (e *Enterprise) longTerm(ctx context.Context, host string) (core.Credential
 			})
 			err = vendorError(OpCreateInstanceLtCredential, err, e.s.secrets())
 			if err == nil {
-				if _, cerr := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, resp.TokenId, false, e.s.c.now()); cerr != nil {
+				if _, cerr := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, resp.TokenId, false, e.s.c.Now()); cerr != nil {
 					err = cerr // unusable answer: the credential may exist
 				}
 			}
@@ -70,7 +70,7 @@ func (e *Enterprise) longTerm(ctx context.Context, host string) (core.Credential
 	if err != nil {
 		return core.Credential{}, opError(OpCreateInstanceLtCredential, resource, err)
 	}
-	c, err := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, resp.TokenId, false, e.s.c.now())
+	c, err := credential(host, resp.HttpStatusCode, resp.UserId, resp.AuthToken, resp.ExpireDate, resp.TokenId, false, e.s.c.Now())
 	if err != nil {
 		return core.Credential{}, opError(OpCreateInstanceLtCredential, resource, err)
 	}

@@ -110,12 +110,12 @@ func TestTransportCarriesEveryCall(t *testing.T) {
 	proxy := newRecordingProxy(t)
 	pu, _ := url.Parse(proxy.URL)
 	tg := core.Target{
-		Provider: core.ProviderSWREnterprise, Region: "cn-north-4", InstanceID: in.ID,
+		Provider: EnterpriseName, Region: "cn-north-4", InstanceID: in.ID,
 		APIEndpoint: swapHost(srv.SWRURL, "swr-api.emulator.test"),
 		IAMEndpoint: swapHost(srv.IAMURL, "iam.emulator.test"),
 		Auth:        core.Auth{IAMUser: acct.UserName, IAMPassword: acct.Password, IAMDomain: acct.DomainName},
 	}
-	iss, err := New(tg, WithHTTPTransport(&http.Transport{Proxy: http.ProxyURL(pu)}))
+	iss, err := New(tg, core.Env{Transport: &http.Transport{Proxy: http.ProxyURL(pu)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestProxyEnvChild(t *testing.T) {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pemBytes)
-	tr := DefaultTransport()
+	tr := core.DefaultTransport()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -220,12 +220,12 @@ func TestProxyEnvChild(t *testing.T) {
 		return dialer.DialContext(ctx, network, addr)
 	}
 	tg := core.Target{
-		Provider: core.ProviderSWREnterprise, Region: "cn-north-4", InstanceID: os.Getenv("SWRTEST_INSTANCE"),
+		Provider: EnterpriseName, Region: "cn-north-4", InstanceID: os.Getenv("SWRTEST_INSTANCE"),
 		Registry:    "registry.example.test",
 		APIEndpoint: os.Getenv("SWRTEST_SWR"), IAMEndpoint: os.Getenv("SWRTEST_IAM"),
 		Auth: core.Auth{IAMUser: os.Getenv("SWRTEST_USER"), IAMPassword: os.Getenv("SWRTEST_PASSWORD"), IAMDomain: os.Getenv("SWRTEST_DOMAIN")},
 	}
-	iss, err := New(tg, WithHTTPTransport(tr))
+	iss, err := New(tg, core.Env{Transport: tr})
 	if err != nil {
 		t.Fatal(err)
 	}

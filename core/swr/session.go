@@ -35,15 +35,15 @@ type session struct {
 }
 
 func newSession(t core.Target, c *config) (*session, error) {
-	ca, err := resolveAuth(t, c.getenv)
+	ca, err := resolveAuth(t, c.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	swrURLs, err := swrEndpoints(t, c.getenv)
+	swrURLs, err := swrEndpoints(t, c.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	iamURL, err := iamEndpoint(t, c.getenv)
+	iamURL, err := iamEndpoint(t, c.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (s *session) iamToken(ctx context.Context) (iamToken, bool, error) {
 	s.mu.Lock()
 	tok := s.token
 	s.mu.Unlock()
-	if tok.value != "" && s.c.now().Add(tokenRefreshMargin).Before(tok.expires) {
+	if tok.value != "" && s.c.Now().Add(tokenRefreshMargin).Before(tok.expires) {
 		return tok, false, nil
 	}
 	tok, err := s.fetchToken(ctx)
@@ -171,7 +171,7 @@ func (s *session) call(ctx context.Context, needProject bool, attempt func(ctx c
 // transport errors. The SDK client is built for each attempt, bound to its
 // context.
 func (s *session) retry(ctx context.Context, op string, g grant, f func(api swrAPI) error) error {
-	return core.Retry(ctx, s.c.backoff, retryable, func(ctx context.Context) error {
+	return core.Retry(ctx, s.c.Backoff, retryable, func(ctx context.Context) error {
 		api, err := s.c.clients.swr(ctx, s.c, s.swrURLs, g.cred)
 		if err != nil {
 			return err

@@ -33,12 +33,16 @@ var _ core.Issuer = (*Shared)(nil)
 // NewShared returns the issuer for an SWR shared-edition target (provider
 // "swr"). Token type longterm needs a permanent access key pair (keys or
 // env, without a security token). It checks every input and makes no
-// network call.
-func NewShared(t core.Target, opts ...Option) (*Shared, error) {
-	if err := checkTarget(t, core.ProviderSWR); err != nil {
+// network call. Env is as for NewEnterprise.
+func NewShared(t core.Target, env core.Env) (*Shared, error) {
+	return newShared(t, newConfig(env, nil))
+}
+
+func newShared(t core.Target, c *config) (*Shared, error) {
+	if err := checkTarget(t, SharedName); err != nil {
 		return nil, err
 	}
-	s, err := newSession(t, newConfig(opts))
+	s, err := newSession(t, c)
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +117,11 @@ func (sh *Shared) secretLogin(resp *model.CreateSecretResponse) (core.Credential
 	}
 	c := core.Credential{Registry: host, Username: user, Password: pass}
 	if resp.XSwrExpireat != nil && *resp.XSwrExpireat != "" {
-		if c.ExpiresAt, err = parseExpiry(*resp.XSwrExpireat, sh.s.c.now()); err != nil {
+		if c.ExpiresAt, err = parseExpiry(*resp.XSwrExpireat, sh.s.c.Now()); err != nil {
 			return core.Credential{}, malformed("X-Swr-Expireat: " + err.Error())
 		}
 	} else {
-		c.ExpiresAt = sh.s.c.now().Add(SharedTempValidity).UTC()
+		c.ExpiresAt = sh.s.c.Now().Add(SharedTempValidity).UTC()
 	}
 	return c, nil
 }

@@ -41,8 +41,8 @@ func TestSharedLongTermLoginMatchesOpenSSL(t *testing.T) {
 		t.Errorf("LongTermLogin = %q, (password matches openssl: %v)", user, pass == want)
 	}
 
-	iss, err := swr.New(core.Target{Provider: core.ProviderSWR, Region: region, TokenType: core.TokenLongTerm,
-		Auth: core.Auth{AccessKeyID: acct.AK, AccessKeySecret: acct.SK}})
+	iss, err := swr.New(core.Target{Provider: swr.SharedName, Region: region, TokenType: core.TokenLongTerm,
+		Auth: core.Auth{AccessKeyID: acct.AK, AccessKeySecret: acct.SK}}, core.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +62,8 @@ func TestSharedLongTermLoginMatchesOpenSSL(t *testing.T) {
 func TestSharedLongTermLoginFollowsTheKey(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	tg, opts := w.setup(t, core.ProviderSWR, core.TokenLongTerm, authKeys)
-	iss, err := swr.New(tg, opts...)
+	tg, opts := w.setup(t, swr.SharedName, core.TokenLongTerm, authKeys)
+	iss, err := swr.New(tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,9 +35,9 @@ func (staticCred) ensure(context.Context) error { return nil }
 // credentials builds the credential source t.Auth selects. It reads the
 // environment for env auth but makes no network call; STS is asked on
 // first use.
-func credentials(t core.Target, c *config) (credSource, error) {
+func credentials(t core.Target, c *core.Env) (credSource, error) {
 	a := t.Auth
-	switch a.Method(core.ProviderTCR) {
+	switch a.Method() {
 	case core.AuthKeys:
 		return staticCred{common.NewTokenCredential(a.AccessKeyID, a.AccessKeySecret, a.SecurityToken)}, nil
 	case core.AuthOIDC:
@@ -50,7 +50,7 @@ func credentials(t core.Target, c *config) (credSource, error) {
 		}
 		return newSTSCreds(t, c), nil
 	case core.AuthEnv:
-		return envCredentials(c.getenv)
+		return envCredentials(c.Getenv)
 	}
 	return nil, &core.FieldError{Field: core.FieldAuth, Problem: "this auth method is not available for provider tcr", Accepted: "access keys, keyless OIDC, or the environment"}
 }

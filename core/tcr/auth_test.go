@@ -44,7 +44,7 @@ func TestEnvAuth(t *testing.T) {
 			e := newEnv(t)
 			vars := tt.vars(e)
 			getenv := func(k string) string { return vars[k] }
-			is, err := tcr.New(e.target(envAuth), tcr.WithGetenv(getenv), tcr.WithBackoff(fastBackoff))
+			is, err := tcr.New(e.target(envAuth), core.Env{Getenv: getenv, Backoff: fastBackoff})
 			if tt.missing != nil {
 				if err == nil {
 					t.Fatal("New succeeded without keys in the environment")
@@ -121,7 +121,7 @@ func TestOIDC(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	clk := &clock{now: time.Now()}
-	is := e.issuer(t, e.target(e.oidc), tcr.WithClock(clk.Now))
+	is := e.issuer(t, e.target(e.oidc), func(v *core.Env) { v.Now = clk.Now })
 	for i := 0; i < 2; i++ {
 		c, err := is.Issue(ctx(t))
 		if err != nil {

@@ -17,10 +17,10 @@ func ExampleIssuer_Issue() {
 	inst := srv.AddInstance("ap-guangzhou")
 
 	is, err := tcr.New(core.Target{
-		Provider: core.ProviderTCR, Region: "ap-guangzhou", InstanceID: inst.ID,
+		Provider: tcr.Name, Region: "ap-guangzhou", InstanceID: inst.ID,
 		APIEndpoint: srv.URL,
 		Auth:        core.Auth{AccessKeyID: key.ID, AccessKeySecret: key.Secret},
-	})
+	}, core.Env{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -214,7 +214,7 @@ func FuzzTCRResponse(f *testing.F) {
 		body = bytes.ReplaceAll(body, []byte(fuzzSecretMark), []byte(secret))
 		api := &fuzzAPI{action: fuzzActions[mode], status: fuzzStatus(status), contentType: ctype, body: body, goodToken: leaktest.Random(t)}
 
-		tg := core.Target{Provider: core.ProviderTCR, Region: "ap-guangzhou", InstanceID: fuzzInstance, Registry: fuzzHost,
+		tg := core.Target{Provider: Name, Region: "ap-guangzhou", InstanceID: fuzzInstance, Registry: fuzzHost,
 			APIEndpoint: "https://127.0.0.1:1", STSEndpoint: "https://127.0.0.1:2", Description: "fuzz",
 			Auth: core.Auth{AccessKeyID: "fuzz-key-id", AccessKeySecret: leaktest.Random(t)}}
 		if longTerm {
@@ -229,8 +229,8 @@ func FuzzTCRResponse(f *testing.F) {
 		var clockMu sync.Mutex
 		now := fuzzNow
 		clock := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return now }
-		is, err := New(tg, WithHTTPTransport(api), WithClock(clock),
-			WithBackoff(core.Backoff{Base: time.Microsecond, Max: time.Microsecond, Attempts: 2}), WithTimeout(5*time.Second))
+		is, err := New(tg, core.Env{Transport: api, Now: clock,
+			Backoff: core.Backoff{Base: time.Microsecond, Max: time.Microsecond, Attempts: 2}, Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}

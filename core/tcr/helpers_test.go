@@ -33,7 +33,7 @@ func newEnv(t *testing.T) *env {
 // emulator, changed by mods.
 func (e *env) target(mods ...func(*core.Target)) core.Target {
 	t := core.Target{
-		Provider: core.ProviderTCR, Region: region, InstanceID: e.inst.ID,
+		Provider: tcr.Name, Region: region, InstanceID: e.inst.ID,
 		APIEndpoint: e.srv.URL, STSEndpoint: e.srv.STSURL,
 		Auth: core.Auth{AccessKeyID: e.key.ID, AccessKeySecret: e.key.Secret},
 	}
@@ -53,15 +53,24 @@ func (e *env) oidc(t *core.Target) {
 
 func longTerm(t *core.Target) { t.TokenType = core.TokenLongTerm }
 
-// issuer builds an Issuer trusting the emulator, with fast retries.
-func (e *env) issuer(t *testing.T, tg core.Target, opts ...tcr.Option) *tcr.Issuer {
+// issuer builds an Issuer trusting the emulator, with fast retries; opts
+// adjust its environment.
+func (e *env) issuer(t *testing.T, tg core.Target, opts ...func(*core.Env)) *tcr.Issuer {
 	t.Helper()
-	base := []tcr.Option{tcr.WithHTTPTransport(e.srv.Transport()), tcr.WithBackoff(fastBackoff), tcr.WithTimeout(10 * time.Second)}
-	is, err := tcr.New(tg, append(base, opts...)...)
+	is, err := e.newIssuer(tg, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	return is
+}
+
+// newIssuer is New with the emulator's environment, adjusted by opts.
+func (e *env) newIssuer(tg core.Target, opts ...func(*core.Env)) (*tcr.Issuer, error) {
+	env := core.Env{Transport: e.srv.Transport(), Backoff: fastBackoff, Timeout: 10 * time.Second}
+	for _, f := range opts {
+		f(&env)
+	}
+	return tcr.New(tg, env)
 }
 
 func ctx(t *testing.T) context.Context {

@@ -20,9 +20,9 @@ import (
 func fakeIssuer(t *testing.T, tokenType core.TokenType, send func(action string, params map[string]any) (string, error)) *Issuer {
 	t.Helper()
 	is, err := New(core.Target{
-		Provider: core.ProviderTCR, Region: "ap-guangzhou", InstanceID: "tcr-abcd1234", Registry: "reg.example.com",
+		Provider: Name, Region: "ap-guangzhou", InstanceID: "tcr-abcd1234", Registry: "reg.example.com",
 		TokenType: tokenType, Auth: core.Auth{AccessKeyID: "TESTIDFAKE", AccessKeySecret: "fake-secret-key"},
-	}, WithBackoff(core.Backoff{Base: time.Microsecond, Max: time.Microsecond, Attempts: 3}))
+	}, core.Env{Backoff: core.Backoff{Base: time.Microsecond, Max: time.Microsecond, Attempts: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,12 +276,12 @@ func TestHint(t *testing.T) {
 
 func TestDefaultTransportHonoursProxy(t *testing.T) {
 	t.Parallel()
-	tr, ok := defaultTransport().(*http.Transport)
+	tr, ok := core.Env{}.WithDefaults().Transport.(*http.Transport)
 	if !ok || tr.Proxy == nil {
 		t.Fatal("the default transport sets no Proxy function: HTTPS_PROXY would be ignored")
 	}
 	is := fakeIssuer(t, core.TokenTemp, nil)
-	if rt, ok := is.cfg.transport.(*http.Transport); !ok || rt.Proxy == nil {
+	if rt, ok := is.cfg.Transport.(*http.Transport); !ok || rt.Proxy == nil {
 		t.Error("the issuer's transport sets no Proxy function")
 	}
 }

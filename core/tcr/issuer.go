@@ -20,6 +20,7 @@ package tcr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -43,7 +44,7 @@ type Issuer struct {
 	target core.Target
 	api    endpoint
 	creds  credSource
-	cfg    config
+	cfg    core.Env
 
 	mu       sync.Mutex
 	registry string // discovered registry host
@@ -55,25 +56,20 @@ var (
 )
 
 // New checks t (provider tcr, every field valid, cloud auth present) and
-// builds the SDK clients. It makes no network call.
-func New(t core.Target, opts ...Option) (*Issuer, error) {
-	if t.Provider != core.ProviderTCR {
-		return nil, &core.FieldError{Field: core.FieldProvider, Problem: fmt.Sprintf("%q is not handled by the tcr issuer", string(t.Provider)), Accepted: string(core.ProviderTCR)}
+// builds the SDK clients with env (its unset fields take their defaults).
+// It makes no network call.
+func New(t core.Target, env core.Env) (*Issuer, error) {
+	if t.Provider != Name {
+		return nil, &core.FieldError{Field: core.FieldProvider, Problem: fmt.Sprintf("%q is not handled by the tcr issuer", string(t.Provider)), Accepted: string(Name)}
 	}
-	if err := t.Validate(); err != nil {
+	if err := errors.Join(t.Validate(), errors.Join(validate(t)...)); err != nil {
 		return nil, fmt.Errorf("tcr: invalid target: %w", err)
 	}
 	if len(t.Description) > maxDescLen {
 		return nil, fmt.Errorf("tcr: invalid target: %w", &core.FieldError{Field: FieldDescription,
 			Problem: fmt.Sprintf("is %d bytes long", len(t.Description)), Accepted: fmt.Sprintf("at most %d bytes (TCR's limit for a token description)", maxDescLen)})
 	}
-	cfg := defaultConfig()
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.transport == nil {
-		cfg.transport = defaultTransport()
-	}
+	cfg := env.WithDefaults()
 	creds, err := credentials(t, &cfg)
 	if err != nil {
 		return nil, fmt.Errorf("tcr: %w", err)
@@ -83,7 +79,7 @@ func New(t core.Target, opts ...Option) (*Issuer, error) {
 	if s, ok := creds.(*stsCreds); ok {
 		s.call = call{
 			ep:     endpoint{client: newClient(nil, t.Region, t.STSEndpoint, defaultSTSHost, &cfg), service: stsService, version: stsVersion, skipSign: true},
-			action: actAssumeRole, subject: t.Auth.RoleARN, policy: idempotent, backoff: cfg.backoff, log: cfg.log,
+			action: actAssumeRole, subject: t.Auth.RoleARN, policy: idempotent, backoff: cfg.Backoff, log: cfg.Logger,
 		}
 	}
 	return i, nil
@@ -94,10 +90,10 @@ func New(t core.Target, opts ...Option) (*Issuer, error) {
 // blind to the context; the package retries instead), so is the region
 // breaker (it would redirect to a backup endpoint), and debug dumps (they
 // print headers, including X-TC-Token). cred nil sends unsigned.
-func newClient(cred common.CredentialIface, region, override, defaultHost string, cfg *config) *common.Client {
+func newClient(cred common.CredentialIface, region, override, defaultHost string, cfg *core.Env) *common.Client {
 	cpf := profile.NewClientProfile()
 	cpf.HttpProfile.ReqMethod = "POST"
-	cpf.HttpProfile.ReqTimeout = int((cfg.timeout + time.Second - 1) / time.Second)
+	cpf.HttpProfile.ReqTimeout = int((cfg.Timeout + time.Second - 1) / time.Second)
 	cpf.HttpProfile.Scheme = "HTTPS"
 	cpf.HttpProfile.Endpoint = defaultHost
 	if override != "" {
@@ -112,13 +108,13 @@ func newClient(cred common.CredentialIface, region, override, defaultHost string
 	cpf.NetworkFailureMaxRetries = 0
 	cpf.Debug = false
 	client := common.NewCommonClient(cred, region, cpf)
-	client.WithHttpTransport(recordingTransport{base: cfg.transport})
-	client.WithLogger(sdkLogger{cfg.log})
+	client.WithHttpTransport(recordingTransport{base: cfg.Transport})
+	client.WithLogger(sdkLogger{cfg.Logger})
 	return client
 }
 
 func (i *Issuer) call(action string, p retryPolicy) call {
-	return call{ep: i.api, action: action, subject: i.target.InstanceID, policy: p, backoff: i.cfg.backoff, log: i.cfg.log}
+	return call{ep: i.api, action: action, subject: i.target.InstanceID, policy: p, backoff: i.cfg.Backoff, log: i.cfg.Logger}
 }
 
 // Issue creates an instance token (CreateInstanceToken) of the target's
@@ -148,7 +144,7 @@ func (i *Issuer) Issue(ctx context.Context) (core.Credential, error) {
 		policy = createsOnce
 		req.Desc = i.target.Description
 		if req.Desc == "" {
-			req.Desc = "regmint " + i.cfg.clock().UTC().Format(time.RFC3339)
+			req.Desc = "regmint " + i.cfg.Now().UTC().Format(time.RFC3339)
 		}
 	}
 	c := i.call(actCreateToken, policy)
@@ -173,7 +169,7 @@ func (i *Issuer) Issue(ctx context.Context) (core.Credential, error) {
 	switch {
 	case len(missing) > 0:
 		bad = malformed("lacks "+strings.Join(missing, ", "), out.RequestId)
-	case !plausibleExpiry(exp, i.cfg.clock()):
+	case !plausibleExpiry(exp, i.cfg.Now()):
 		bad = malformed(fmt.Sprintf("has ExpTime %d, which is no time a token expires at", out.ExpTime), out.RequestId)
 	}
 	if bad != nil {

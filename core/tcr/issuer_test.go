@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/swr"
 	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )
@@ -64,7 +65,7 @@ func TestIssueLongTerm(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			is := e.issuer(t, e.target(longTerm, func(t *core.Target) { t.Description = tt.desc }),
-				tcr.WithClock(func() time.Time { return now }))
+				func(v *core.Env) { v.Now = func() time.Time { return now } })
 			c, err := is.Issue(ctx(t))
 			if err != nil {
 				t.Fatal(err)
@@ -229,7 +230,9 @@ func TestRetryUntilDeadline(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.srv.Inject(1<<30, tcrtest.Fault{Action: "DescribeInstances", Status: http.StatusServiceUnavailable})
-	is := e.issuer(t, e.target(), tcr.WithBackoff(core.Backoff{Base: 10 * time.Millisecond, Max: 40 * time.Millisecond, Attempts: 1 << 20}))
+	is := e.issuer(t, e.target(), func(v *core.Env) {
+		v.Backoff = core.Backoff{Base: 10 * time.Millisecond, Max: 40 * time.Millisecond, Attempts: 1 << 20}
+	})
 	c, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	deadline, _ := c.Deadline()
@@ -289,13 +292,13 @@ func TestContextCancel(t *testing.T) {
 
 func TestNewRejects(t *testing.T) {
 	t.Parallel()
-	base := core.Target{Provider: core.ProviderTCR, Region: region, InstanceID: "tcr-abcd1234",
+	base := core.Target{Provider: tcr.Name, Region: region, InstanceID: "tcr-abcd1234",
 		Auth: core.Auth{AccessKeyID: "TESTIDX", AccessKeySecret: "not-a-real-secret"}}
 	tests := []struct {
 		name, field string
 		mod         func(*core.Target)
 	}{
-		{"other provider", core.FieldProvider, func(t *core.Target) { t.Provider = core.ProviderSWR; t.InstanceID = "" }},
+		{"other provider", core.FieldProvider, func(t *core.Target) { t.Provider = swr.SharedName; t.InstanceID = "" }},
 		{"bad instance id", core.FieldInstanceID, func(t *core.Target) { t.InstanceID = "abcd" }},
 		{"keyless without a token", core.FieldAuth, func(t *core.Target) {
 			t.Auth = core.Auth{RoleARN: "qcs::cam::uin/1:roleName/r", OIDCProviderID: "p"}
@@ -308,7 +311,7 @@ func TestNewRejects(t *testing.T) {
 			t.Parallel()
 			tg := base
 			tt.mod(&tg)
-			_, err := tcr.New(tg)
+			_, err := tcr.New(tg, core.Env{})
 			fes := core.FieldErrors(err)
 			if len(fes) == 0 || fes[0].Field != tt.field {
 				t.Errorf("err = %v, want a field error for %s", err, tt.field)

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
@@ -49,16 +49,16 @@ func TestNoSecretLeaks(t *testing.T) {
 	t.Parallel()
 	scenarios := []struct {
 		name string
-		run  func(t *testing.T, e *env, out *capture, opts []tcr.Option)
+		run  func(t *testing.T, e *env, out *capture, opts []func(*core.Env))
 	}{
-		{"temp token, verified", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"temp token, verified", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			is := e.issuer(t, e.target(), opts...)
 			c, err := is.Issue(context.Background())
 			out.record("issue", err)
 			out.record("credential", c)
 			out.record("verify", core.Verifier{}.Verify(context.Background(), c))
 		}},
-		{"long-term token, listed and revoked twice", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"long-term token, listed and revoked twice", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			is := e.issuer(t, e.target(longTerm), opts...)
 			c, err := is.Issue(context.Background())
 			out.record("issue", err)
@@ -70,12 +70,12 @@ func TestNoSecretLeaks(t *testing.T) {
 			out.record("revoke again", is.Revoke(context.Background(), c.TokenID))
 			out.record("verify", core.Verifier{}.Verify(context.Background(), c))
 		}},
-		{"wrong secret key", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"wrong secret key", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			tg := e.target(func(t *core.Target) { t.Auth.AccessKeySecret = e.srv.AddKey().Secret })
 			_, err := e.issuer(t, tg, opts...).Issue(context.Background())
 			out.record("issue", err)
 		}},
-		{"wrong session token", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"wrong session token", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			k, other := e.srv.AddSessionKey(time.Hour), e.srv.AddSessionKey(time.Hour)
 			tg := e.target(func(t *core.Target) {
 				t.Auth = core.Auth{AccessKeyID: k.ID, AccessKeySecret: k.Secret, SecurityToken: other.Token}
@@ -83,14 +83,14 @@ func TestNoSecretLeaks(t *testing.T) {
 			_, err := e.issuer(t, tg, opts...).Issue(context.Background())
 			out.record("issue", err)
 		}},
-		{"cut-short answer holding a minted token", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"cut-short answer holding a minted token", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			for _, mod := range []func(*core.Target){func(*core.Target) {}, longTerm} {
 				e.srv.Inject(1, tcrtest.Fault{Action: "CreateInstanceToken", Malformed: true})
 				_, err := e.issuer(t, e.target(mod), opts...).Issue(context.Background())
 				out.record("issue", err)
 			}
 		}},
-		{"5xx, throttling, InternalError, then success", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"5xx, throttling, InternalError, then success", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			e.srv.FailHTTP(1, 502)
 			e.srv.Throttle(1)
 			e.srv.Inject(1, tcrtest.Fault{Code: "InternalError", Message: "oops"})
@@ -98,7 +98,7 @@ func TestNoSecretLeaks(t *testing.T) {
 			out.record("issue", err)
 			out.record("credential", c)
 		}},
-		{"keyless, twice", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"keyless, twice", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			is := e.issuer(t, e.target(e.oidc), opts...)
 			for i := 0; i < 2; i++ {
 				c, err := is.Issue(context.Background())
@@ -106,31 +106,31 @@ func TestNoSecretLeaks(t *testing.T) {
 				out.record("credential", c)
 			}
 		}},
-		{"keyless: cut-short STS answer holding temporary keys", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"keyless: cut-short STS answer holding temporary keys", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			e.srv.Inject(1, tcrtest.Fault{Action: "AssumeRoleWithWebIdentity", Malformed: true})
 			_, err := e.issuer(t, e.target(e.oidc), opts...).Issue(context.Background())
 			out.record("issue", err)
 		}},
-		{"keyless: refused web identity token", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"keyless: refused web identity token", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			tg := e.target(e.oidc)
 			e.srv.Advance(2 * time.Hour) // the token expires; STS is not signed, so the clock shift is fine
 			_, err := e.issuer(t, tg, opts...).Issue(context.Background())
 			out.record("issue", err)
 		}},
-		{"env auth with session token, and without variables", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"env auth with session token, and without variables", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			k := e.srv.AddSessionKey(time.Hour)
 			vars := map[string]string{tcr.EnvSecretID: k.ID, tcr.EnvSecretKey: k.Secret, tcr.EnvSessionToken: k.Token}
-			is, err := tcr.New(e.target(envAuth), append(opts, tcr.WithGetenv(func(s string) string { return vars[s] }))...)
+			is, err := e.newIssuer(e.target(envAuth), append(opts, func(v *core.Env) { v.Getenv = func(s string) string { return vars[s] } })...)
 			out.record("new", err)
 			if err == nil {
 				c, err := is.Issue(context.Background())
 				out.record("issue", err)
 				out.record("credential", c)
 			}
-			_, err = tcr.New(e.target(envAuth), append(opts, tcr.WithGetenv(func(string) string { return "" }))...)
+			_, err = e.newIssuer(e.target(envAuth), append(opts, func(v *core.Env) { v.Getenv = func(string) string { return "" } })...)
 			out.record("new without variables", err)
 		}},
-		{"cancelled while waiting", func(t *testing.T, e *env, out *capture, opts []tcr.Option) {
+		{"cancelled while waiting", func(t *testing.T, e *env, out *capture, opts []func(*core.Env)) {
 			e.srv.SetLatency(time.Minute)
 			c, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
@@ -144,7 +144,7 @@ func TestNoSecretLeaks(t *testing.T) {
 			e := newEnv(t)
 			out := &capture{}
 			log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			sc.run(t, e, out, []tcr.Option{tcr.WithLogger(log)})
+			sc.run(t, e, out, []func(*core.Env){func(v *core.Env) { v.Logger = log }})
 			var secrets []string
 			for _, s := range e.srv.Secrets() {
 				secrets = append(secrets, s, core.DockerAuth(e.srv.UIN, s))

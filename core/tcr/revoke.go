@@ -56,7 +56,7 @@ func (i *Issuer) Revoke(ctx context.Context, tokenID string) error {
 			return err
 		}
 	}
-	i.cfg.log.LogAttrs(ctx, slog.LevelInfo, "tcr: token already gone",
+	i.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "tcr: token already gone",
 		slog.String("instance", i.target.InstanceID), slog.String("token_id", tokenID), slog.String("code", Code(err)))
 	return nil
 }

@@ -44,7 +44,7 @@ type stsCreds struct {
 
 // newSTSCreds prepares keyless login for t; its call endpoint is filled in
 // by New.
-func newSTSCreds(t core.Target, c *config) *stsCreds {
+func newSTSCreds(t core.Target, c *core.Env) *stsCreds {
 	a := t.Auth
 	session := a.SessionName
 	if session == "" {
@@ -56,7 +56,7 @@ func newSTSCreds(t core.Target, c *config) *stsCreds {
 		token = func() (string, error) {
 			// Read on every fetch: the file may be replaced with a fresh
 			// token (as projected service account tokens are).
-			b, err := c.readFile(path)
+			b, err := c.ReadFile(path)
 			if err != nil {
 				return "", fmt.Errorf("tcr: read web identity token file: %w", err)
 			}
@@ -69,7 +69,7 @@ func newSTSCreds(t core.Target, c *config) *stsCreds {
 	}
 	return &stsCreds{
 		providerID: a.OIDCProviderID, roleARN: a.RoleARN, sessionName: session,
-		token: token, clock: c.clock,
+		token: token, clock: c.Now,
 	}
 }
 

@@ -42,9 +42,3 @@ func (t recordingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
-
-// defaultTransport is a clone of http.DefaultTransport, which takes its
-// proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
-func defaultTransport() http.RoundTripper {
-	return http.DefaultTransport.(*http.Transport).Clone()
-}

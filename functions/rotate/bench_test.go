@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regmint/regmint/core/issuers"
-	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )
@@ -90,10 +90,10 @@ func BenchmarkRotate200Targets(b *testing.B) {
 		b.StopTimer()
 		// A new name prefix each round: every target is missing, so every
 		// one is minted.
-		env[rotation.EnvConfig] = fmt.Sprintf("name-prefix: bench%d/\ncredential-sources:\n  tencent: {secret: src/tencent}\ntargets:\n%s", i, doc.String())
+		env[config.EnvConfig] = fmt.Sprintf("name-prefix: bench%d/\ncredential-sources:\n  tencent: {secret: src/tencent}\ntargets:\n%s", i, doc.String())
 		clock := &actionClock{next: http.DefaultTransport.(*http.Transport).Clone()}
 		r, err := build(context.Background(), deps{getenv: func(k string) string { return env[k] },
-			issuerOpts: []issuers.Option{issuers.WithHTTPTransport(clock)}})
+			env: func(e *core.Env) { e.Transport = clock }})
 		if err != nil {
 			b.Fatal(err)
 		}

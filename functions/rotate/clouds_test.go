@@ -12,10 +12,10 @@ import (
 	dockerconfig "github.com/docker/cli/cli/config"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // Regions of the emulated clouds.

@@ -12,7 +12,7 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/issuers"
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/registrytest"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
@@ -29,12 +29,12 @@ type inproc struct {
 
 func newInproc(t *testing.T, c *clouds, doc string, engineOpts ...rotation.Option) *inproc {
 	t.Helper()
-	env := merge(c.awsEnv(), map[string]string{rotation.EnvConfig: doc})
+	env := merge(c.awsEnv(), map[string]string{config.EnvConfig: doc})
 	out := &syncBuffer{}
 	fast := retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 5 * time.Millisecond, nil })
 	r, err := build(context.Background(), deps{
 		getenv: func(k string) string { return env[k] }, logs: out, metrics: out,
-		issuerOpts: []issuers.Option{issuers.WithBackoff(core.Backoff{Base: 2 * time.Millisecond, Max: 10 * time.Millisecond})},
+		env: func(e *core.Env) { e.Backoff = core.Backoff{Base: 2 * time.Millisecond, Max: 10 * time.Millisecond} },
 		smOpts: []func(*sm.Options){func(o *sm.Options) {
 			o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) { so.Backoff = fast })
 		}},
@@ -266,11 +266,11 @@ func TestBuildErrors(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"ssm without AWS", map[string]string{rotation.EnvConfigSSMParameter: "/regmint/config"}, "REGMINT_CONFIG_SSM_PARAMETER is set, but no SSM client"},
-		{"bad SSM endpoint", merge(c.awsEnv(), map[string]string{rotation.EnvConfigSSMParameter: "/p", envSSMEndpoint: "ftp://x"}), `AWS_ENDPOINT_URL_SSM "ftp://x" is not an http or https URL`},
-		{"namespace differs", merge(c.awsEnv(), map[string]string{rotation.EnvConfig: c.config(false, ""), envMetricsNamespace: "ops"}),
+		{"ssm without AWS", map[string]string{config.EnvConfigSSMParameter: "/regmint/config"}, "REGMINT_CONFIG_SSM_PARAMETER is set, but no SSM client"},
+		{"bad SSM endpoint", merge(c.awsEnv(), map[string]string{config.EnvConfigSSMParameter: "/p", envSSMEndpoint: "ftp://x"}), `AWS_ENDPOINT_URL_SSM "ftp://x" is not an http or https URL`},
+		{"namespace differs", merge(c.awsEnv(), map[string]string{config.EnvConfig: c.config(false, ""), envMetricsNamespace: "ops"}),
 			`config metrics-namespace "regmint" differs from REGMINT_METRICS_NAMESPACE "ops"`},
-		{"bad KMS key", merge(c.awsEnv(), map[string]string{rotation.EnvConfig: c.config(false, ""), envKMSKeyID: " "}), "kms key id is empty"},
+		{"bad KMS key", merge(c.awsEnv(), map[string]string{config.EnvConfig: c.config(false, ""), envKMSKeyID: " "}), "kms key id is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regmint/regmint/core/config"
+	"github.com/regmint/regmint/core/config/ssmtest"
 	"github.com/regmint/regmint/internal/lambdatest"
-	"github.com/regmint/regmint/core/rotation"
-	"github.com/regmint/regmint/core/rotation/ssmtest"
 )
 
 // invokeTimeout is each invocation's deadline, as a function timeout.
@@ -59,7 +59,7 @@ func TestLambdaMintsThenFresh(t *testing.T) {
 	t.Parallel()
 	c := newClouds(t)
 	api := newRuntimeAPI(t)
-	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{rotation.EnvConfig: c.config(false, "")}))
+	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{config.EnvConfig: c.config(false, "")}))
 
 	first := decodeSummary(t, api.invoke(t, invokeTimeout))
 	if first.Targets != 3 || first.Rotated != 3 || first.Failed != 0 {
@@ -124,7 +124,7 @@ func TestLambdaFailedTargetNamed(t *testing.T) {
 	t.Parallel()
 	c := newClouds(t)
 	api := newRuntimeAPI(t)
-	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{rotation.EnvConfig: c.config(false, "", c.missingTarget(false))}))
+	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{config.EnvConfig: c.config(false, "", c.missingTarget(false))}))
 
 	o := api.invoke(t, invokeTimeout)
 	if o.Kind != lambdatest.KindError {
@@ -163,10 +163,10 @@ func TestLambdaConfigFromSSM(t *testing.T) {
 	ssm.Put("/regmint/config", c.config(false, "name-prefix: regmint/\n"))
 	api := newRuntimeAPI(t)
 	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{
-		rotation.EnvConfigSSMParameter: "/regmint/config",
-		"AWS_ENDPOINT_URL_SSM":         ssm.URL,
-		envNamePrefix:                  "regmint/",
-		envMetricsNamespace:            "regmint",
+		config.EnvConfigSSMParameter: "/regmint/config",
+		"AWS_ENDPOINT_URL_SSM":       ssm.URL,
+		envNamePrefix:                "regmint/",
+		envMetricsNamespace:          "regmint",
 	}))
 	if s := decodeSummary(t, api.invoke(t, invokeTimeout)); s.Rotated != 3 {
 		t.Errorf("first invocation %+v, want 3 rotated", s)
@@ -209,9 +209,9 @@ func TestLambdaConfigFromBundledFile(t *testing.T) {
 	}
 	api := newRuntimeAPI(t)
 	p := startLambda(t, api, merge(c.awsEnv(), map[string]string{
-		rotation.EnvConfigFile: "regmint.yaml",
-		envTaskRoot:            root,
-		envNamePrefix:          "regmint/",
+		config.EnvConfigFile: "regmint.yaml",
+		envTaskRoot:          root,
+		envNamePrefix:        "regmint/",
 	}))
 	if s := decodeSummary(t, api.invoke(t, invokeTimeout)); s.Targets != 3+fleet || s.Rotated != 3+fleet {
 		t.Errorf("first invocation %+v, want %d rotated", s, 3+fleet)
@@ -234,18 +234,18 @@ func TestLambdaBadConfigIsInitError(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"bad provider", map[string]string{rotation.EnvConfig: "targets:\n  - {name: x, provider: acr, region: ap-guangzhou, credentials: {secret: src/tencent}}\n"},
+		{"bad provider", map[string]string{config.EnvConfig: "targets:\n  - {name: x, provider: acr, region: ap-guangzhou, credentials: {secret: src/tencent}}\n"},
 			`target "x" (targets[0]): provider: "acr" is not a provider`},
-		{"secret in config", map[string]string{rotation.EnvConfig: "targets:\n  - {name: x, provider: tcr, region: ap-guangzhou, instance-id: tcr-abcd1234, password: hunter2hunter2, credentials: {env: true}}\n"},
+		{"secret in config", map[string]string{config.EnvConfig: "targets:\n  - {name: x, provider: tcr, region: ap-guangzhou, instance-id: tcr-abcd1234, password: hunter2hunter2, credentials: {env: true}}\n"},
 			"password: secrets are refused in the config document"},
 		{"no config", nil, "no config: give a file"},
-		{"prefix differs from IAM's", map[string]string{rotation.EnvConfig: c.config(false, "name-prefix: other/\n"), envNamePrefix: "regmint/"},
+		{"prefix differs from IAM's", map[string]string{config.EnvConfig: c.config(false, "name-prefix: other/\n"), envNamePrefix: "regmint/"},
 			`config name-prefix "other/" differs from REGMINT_NAME_PREFIX "regmint/"`},
-		{"file store without DOCKER_CONFIG", map[string]string{rotation.EnvConfig: c.config(true, "default-store: file\n")},
+		{"file store without DOCKER_CONFIG", map[string]string{config.EnvConfig: c.config(true, "default-store: file\n")},
 			"store file, which in Lambda needs DOCKER_CONFIG"},
-		{"config file not in the package", map[string]string{rotation.EnvConfigFile: "regmint.yaml", envTaskRoot: "/nonexistent/task"},
+		{"config file not in the package", map[string]string{config.EnvConfigFile: "regmint.yaml", envTaskRoot: "/nonexistent/task"},
 			`REGMINT_CONFIG_FILE "regmint.yaml": open /nonexistent/task/regmint.yaml: no such file or directory; accepted: `},
-		{"config file and SSM parameter", map[string]string{rotation.EnvConfigFile: "regmint.yaml", rotation.EnvConfigSSMParameter: "/regmint/config"},
+		{"config file and SSM parameter", map[string]string{config.EnvConfigFile: "regmint.yaml", config.EnvConfigSSMParameter: "/regmint/config"},
 			"both REGMINT_CONFIG_FILE and REGMINT_CONFIG_SSM_PARAMETER are set: set one"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

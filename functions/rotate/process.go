@@ -3,11 +3,13 @@ package main
 import (
 	"io"
 	"os"
+
+	"github.com/regmint/regmint/core/stores"
 )
 
 // Environment variables the function reads, besides the AWS SDK's and the
-// rotation config's (rotation.EnvConfig, rotation.EnvConfigFile,
-// rotation.EnvConfigSSMParameter).
+// rotation config's (config.EnvConfig, config.EnvConfigFile,
+// config.EnvConfigSSMParameter).
 const (
 	// envRuntimeAPI is set by Lambda: the Runtime API's host:port.
 	envRuntimeAPI = "AWS_LAMBDA_RUNTIME_API"
@@ -17,7 +19,7 @@ const (
 	// envKMSKeyID is the KMS key that Secrets Manager secrets the function
 	// creates are encrypted with; unset: the account's aws/secretsmanager
 	// key.
-	envKMSKeyID = "REGMINT_KMS_KEY_ID"
+	envKMSKeyID = stores.EnvKMSKeyID
 	// envNamePrefix is the secret name prefix the function's IAM policy
 	// allows (the template's NamePrefix); when set, the config's
 	// name-prefix must equal it.
@@ -25,8 +27,6 @@ const (
 	// envMetricsNamespace is the namespace the template's alarms watch;
 	// when set, the config's metrics-namespace must equal it.
 	envMetricsNamespace = "REGMINT_METRICS_NAMESPACE"
-	// envDockerConfig is docker's own: the directory of config.json.
-	envDockerConfig = "DOCKER_CONFIG"
 	// envTaskRoot is set by Lambda: the directory of the function's
 	// package (/var/task), where a relative REGMINT_CONFIG_FILE is read.
 	envTaskRoot = "LAMBDA_TASK_ROOT"

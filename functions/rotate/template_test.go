@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/intrinsics"
 
+	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/rotation"
 )
 
@@ -135,7 +136,7 @@ func TestTemplateFunction(t *testing.T) {
 		env = fn.Environment.Variables
 	}
 	for k, want := range map[string]string{
-		rotation.EnvConfigSSMParameter: "/regmint/config", envNamePrefix: rotation.DefaultNamePrefix, envMetricsNamespace: rotation.DefaultMetricsNamespace,
+		config.EnvConfigSSMParameter: "/regmint/config", envNamePrefix: config.DefaultNamePrefix, envMetricsNamespace: config.DefaultMetricsNamespace,
 	} {
 		if env[k] != want {
 			t.Errorf("environment %s = %q, want %q", k, env[k], want)
@@ -173,9 +174,9 @@ func TestTemplateConfigFile(t *testing.T) {
 		env       map[string]string // "" for absent
 		config    bool              // the role's Config statement
 	}{
-		{"default", nil, map[string]string{rotation.EnvConfigFile: "", rotation.EnvConfigSSMParameter: "/regmint/config"}, true},
+		{"default", nil, map[string]string{config.EnvConfigFile: "", config.EnvConfigSSMParameter: "/regmint/config"}, true},
 		{"bundled file", map[string]any{"ConfigFile": "regmint.yaml"},
-			map[string]string{rotation.EnvConfigFile: "regmint.yaml", rotation.EnvConfigSSMParameter: ""}, false},
+			map[string]string{config.EnvConfigFile: "regmint.yaml", config.EnvConfigSSMParameter: ""}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -332,8 +333,8 @@ func TestTemplateAlarms(t *testing.T) {
 		name, namespace, metric, statistic, op, missing string
 		dims                                            int
 	}{
-		{"FailedTargetsAlarm", rotation.DefaultMetricsNamespace, rotation.MetricFailed, "Maximum", "GreaterThanThreshold", "notBreaching", 0},
-		{"ExpiryAlarm", rotation.DefaultMetricsNamespace, rotation.MetricSecondsToExpiry, "Minimum", "LessThanThreshold", "breaching", 0},
+		{"FailedTargetsAlarm", config.DefaultMetricsNamespace, rotation.MetricFailed, "Maximum", "GreaterThanThreshold", "notBreaching", 0},
+		{"ExpiryAlarm", config.DefaultMetricsNamespace, rotation.MetricSecondsToExpiry, "Minimum", "LessThanThreshold", "breaching", 0},
 		{"FunctionErrorsAlarm", "AWS/Lambda", "Errors", "Sum", "GreaterThanThreshold", "notBreaching", 1},
 	} {
 		a, err := tmpl.GetCloudWatchAlarmWithName(tc.name)

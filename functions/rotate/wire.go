@@ -6,18 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"os"
-	"regexp"
-	"strings"
 
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/core/issuers"
+	"github.com/regmint/regmint/core/config"
+	"github.com/regmint/regmint/core/config/ssmparam"
+	"github.com/regmint/regmint/core/providers"
 	"github.com/regmint/regmint/core/rotation"
-	"github.com/regmint/regmint/core/store/file"
 	"github.com/regmint/regmint/core/store/secretsmanager"
+	"github.com/regmint/regmint/core/stores"
 )
 
 // deps is what building the engine takes: the process, where its output
@@ -37,7 +35,9 @@ type deps struct {
 	configPath   string
 	dockerConfig string
 
-	issuerOpts []issuers.Option
+	// env adjusts the issuers' environment (tests: fast backoff, a
+	// clock-skewing transport).
+	env        func(*core.Env)
 	engineOpts []rotation.Option
 	smOpts     []func(*sm.Options)
 }
@@ -48,24 +48,25 @@ type rotator struct {
 	log    *slog.Logger
 }
 
-// build loads the config and wires the engine as main runs it: stores for
-// the kinds the config names, the Secrets Manager client when targets read
-// cloud credentials from secrets, issuers.New for every provider. Every
-// error it returns is a problem of configuration or environment, found
-// before any target is touched.
+// build loads the config and wires the engine as main runs it: the stores
+// of the kinds the config names (core/stores), the Secrets Manager client
+// when targets read cloud credentials or the GitHub credential from
+// secrets, providers.New for every provider. Every error it returns is a
+// problem of configuration or environment, found before any target is
+// touched.
 func build(ctx context.Context, d deps) (*rotator, error) {
 	log := newLogger(d.logs, d.logLevel)
 	awsenv := &awsEnv{getenv: d.getenv}
 	// A relative REGMINT_CONFIG_FILE is read from the package's directory
 	// in Lambda, and from the working directory elsewhere.
-	loader := rotation.Loader{Getenv: d.getenv, Dir: d.getenv(envTaskRoot)}
-	if d.configPath == "" && d.getenv(rotation.EnvConfigSSMParameter) != "" &&
-		d.getenv(rotation.EnvConfig) == "" && d.getenv(rotation.EnvConfigFile) == "" {
+	loader := config.Loader{Getenv: d.getenv, Dir: d.getenv(envTaskRoot), Kinds: stores.Kinds()}
+	if d.configPath == "" && d.getenv(config.EnvConfigSSMParameter) != "" &&
+		d.getenv(config.EnvConfig) == "" && d.getenv(config.EnvConfigFile) == "" {
 		client, err := awsenv.ssmClient()
 		if err != nil {
-			return nil, fmt.Errorf("%s is set, but no SSM client: %w", rotation.EnvConfigSSMParameter, err)
+			return nil, fmt.Errorf("%s is set, but no SSM client: %w", config.EnvConfigSSMParameter, err)
 		}
-		loader.SSM = client
+		loader.Parameters = ssmparam.Reader{API: client}
 	}
 	cfg, err := loader.Load(ctx, d.configPath)
 	if err != nil {
@@ -78,29 +79,32 @@ func build(ctx context.Context, d deps) (*rotator, error) {
 	if d.metrics != nil {
 		opts = append(opts, rotation.WithMetrics(d.metrics))
 	}
-	kinds := storeKinds(cfg)
-	if kinds[rotation.StoreSecretsManager] {
-		o, err := secretsManager(cfg, awsenv, d.smOpts...)
+	proc := &stores.Process{Config: cfg, Getenv: d.getenv, Logger: log, DockerConfig: d.dockerConfig, InLambda: d.inLambda}
+	if needsSecretsManager(cfg) {
+		client, err := secretsManagerClient(awsenv, d.smOpts...)
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, o...)
+		proc.SecretsManager = func() (secretsmanager.API, error) { return client, nil }
+		proc.Secrets = secretsmanager.Reader{API: client}
+		opts = append(opts, rotation.WithSecrets(proc.Secrets))
 	}
-	if kinds[rotation.StoreFile] {
-		o, err := fileStore(d)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, o)
+	storeOpts, err := stores.Open(ctx, proc)
+	if err != nil {
+		return nil, err
 	}
+	opts = append(opts, storeOpts...)
 	// One transport for every issuer the engine makes, for the life of the
 	// process: connections to a vendor API are reused from target to target
 	// and from run to run, rather than a pool per target leaving an idle
 	// connection (and costing a TLS handshake) per target.
-	vendor := http.DefaultTransport.(*http.Transport).Clone()
+	vendor := core.DefaultTransport()
 	vendor.MaxIdleConnsPerHost = max(cfg.Concurrency, 2)
-	issuerOpts := append([]issuers.Option{issuers.WithGetenv(d.getenv), issuers.WithLogger(log), issuers.WithHTTPTransport(vendor)}, d.issuerOpts...)
-	factory := func(t core.Target) (core.Issuer, error) { return issuers.New(t, issuerOpts...) }
+	env := core.Env{Getenv: d.getenv, Logger: log, Transport: vendor}
+	if d.env != nil {
+		d.env(&env)
+	}
+	factory := func(t core.Target) (core.Issuer, error) { return providers.New(t, env) }
 	eng, err := rotation.New(cfg, factory, append(opts, d.engineOpts...)...)
 	if err != nil {
 		return nil, err
@@ -108,96 +112,37 @@ func build(ctx context.Context, d deps) (*rotator, error) {
 	return &rotator{engine: eng, log: log}, nil
 }
 
-// storeKinds says which kinds of store the config needs: the destinations'
-// kinds, and Secrets Manager when a target's cloud credentials are a secret
-// or a target writes to github (whose credential is a secret).
-func storeKinds(cfg *rotation.Config) map[string]bool {
-	kinds := map[string]bool{}
+// needsSecretsManager says whether the config needs the Secrets Manager
+// client: for a secretsmanager destination, for cloud credentials kept in
+// secrets, or for a secret a store kind reads (the GitHub credential).
+func needsSecretsManager(cfg *config.Config) bool {
+	for _, k := range stores.Used(cfg) {
+		if k.Name == secretsmanager.KindName {
+			return true
+		}
+	}
 	for _, t := range cfg.Targets {
-		for _, d := range t.Destinations {
-			kinds[d.Store] = true
-		}
-		if c := t.Credentials; c != nil && (c.Secret != "" || c.Source != "" && cfg.CredentialSources[c.Source].Secret != "") {
-			kinds[rotation.StoreSecretsManager] = true
+		if cfg.SourceOf(&t).Secret != "" {
+			return true
 		}
 	}
-	// The GitHub credential (app key or token) is read from Secrets
-	// Manager; the engine builds the GitHub client from it each run, at
-	// the config's github base-url.
-	if kinds[rotation.StoreGitHub] {
-		kinds[rotation.StoreSecretsManager] = true
-	}
-	return kinds
+	return len(stores.Reads(cfg)) > 0
 }
 
-// secretsManager returns the Secrets Manager store (under the config's
-// name prefix: the engine passes bare target refs) and the client that
-// reads cloud credential secrets.
-func secretsManager(cfg *rotation.Config, awsenv *awsEnv, optFns ...func(*sm.Options)) ([]rotation.Option, error) {
+// secretsManagerClient returns the Secrets Manager client, for the
+// environment's region and credentials.
+func secretsManagerClient(awsenv *awsEnv, optFns ...func(*sm.Options)) (*sm.Client, error) {
 	ac, err := awsenv.config()
 	if err != nil {
 		return nil, fmt.Errorf("targets use Secrets Manager: %w", err)
 	}
-	client, err := secretsmanager.NewClient(ac, awsenv.getenv, optFns...)
-	if err != nil {
-		return nil, err
-	}
-	storeOpts := []secretsmanager.Option{secretsmanager.WithPrefix(*cfg.NamePrefix)}
-	k := awsenv.getenv(envKMSKeyID)
-	if k != "" {
-		if strings.TrimSpace(k) != "" && !reKMSKeyID.MatchString(k) {
-			return nil, fmt.Errorf("%s %q is not a KMS key id; accepted: %s", envKMSKeyID, k, acceptedKMSKeyID)
-		}
-		storeOpts = append(storeOpts, secretsmanager.WithKMSKeyID(k))
-	}
-	store, err := secretsmanager.New(client, storeOpts...)
-	if err != nil {
-		if k != "" {
-			return nil, fmt.Errorf("%s: %w; accepted: %s", envKMSKeyID, err, acceptedKMSKeyID)
-		}
-		return nil, err
-	}
-	return []rotation.Option{rotation.WithStore(rotation.StoreSecretsManager, store), rotation.WithSecrets(client)}, nil
-}
-
-// reKMSKeyID matches the forms Secrets Manager takes as a KMS key: a key id
-// (a UUID, or mrk-... for a multi-Region key), a key ARN, alias/<name>, or
-// an alias ARN.
-var reKMSKeyID = regexp.MustCompile(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+|alias/[A-Za-z0-9/_+=,.@-]+|mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
-
-const acceptedKMSKeyID = "a KMS key id, key ARN (the template's KmsKeyArn), alias/<name> or alias ARN"
-
-// fileStore returns the docker config.json store: -docker-config, else
-// $DOCKER_CONFIG/config.json, else ~/.docker/config.json.
-func fileStore(d deps) (rotation.Option, error) {
-	path := d.dockerConfig
-	if path == "" {
-		if d.inLambda && d.getenv(envDockerConfig) == "" {
-			return nil, errors.New("targets write to store file, which in Lambda needs " + envDockerConfig +
-				" set to a directory that outlives the invocation (e.g. an EFS mount); use store secretsmanager instead")
-		}
-		if dir := d.getenv(envDockerConfig); dir != "" {
-			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-				return nil, fmt.Errorf("targets write to store file: %s %q is not a directory; accepted: the directory of docker's config.json (created if missing)", envDockerConfig, dir)
-			}
-		}
-		p, err := file.DefaultPath(d.getenv)
-		if err != nil {
-			return nil, fmt.Errorf("targets write to store file: %w; accepted: -docker-config FILE, or %s set to the directory of config.json", err, envDockerConfig)
-		}
-		path = p
-	}
-	fs, err := file.New(path)
-	if err != nil {
-		return nil, err
-	}
-	return rotation.WithStore(rotation.StoreFile, fs), nil
+	return secretsmanager.NewClient(ac, awsenv.getenv, optFns...)
 }
 
 // checkDeployment compares the config with what the deployment was made
 // for: a name prefix other than the one IAM allows would fail every write,
 // and a namespace other than the alarms' would silence them.
-func checkDeployment(cfg *rotation.Config, getenv func(string) string) error {
+func checkDeployment(cfg *config.Config, getenv func(string) string) error {
 	var errs []error
 	if want := getenv(envNamePrefix); want != "" && *cfg.NamePrefix != want {
 		errs = append(errs, fmt.Errorf("config name-prefix %q differs from %s %q, the prefix the function's IAM policy allows (template parameter NamePrefix): make them equal",

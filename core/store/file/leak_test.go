@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/file"
 	"github.com/regmint/regmint/core/store/storetest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // TestNoSecretLeaks collects every error the store gives in its failure

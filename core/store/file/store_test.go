@@ -12,9 +12,9 @@ import (
 	dockerconfig "github.com/docker/cli/cli/config"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/file"
 	"github.com/regmint/regmint/core/store/storetest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // newStore returns a store for <tmp>/docker/config.json (the directory does

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/github"
 	"github.com/regmint/regmint/core/store/github/ghtest"
 	"github.com/regmint/regmint/core/store/storetest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // Names the tests write to.

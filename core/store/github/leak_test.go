@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/github"
 	"github.com/regmint/regmint/core/store/github/ghtest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // TestNoSecretLeaks runs the paths that succeed and fail, with the client

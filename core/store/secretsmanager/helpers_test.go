@@ -13,10 +13,10 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/store/storetest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // env is one emulator with a store on it. Everything the SDK logs (with

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 // TestNoSecretLeaks runs every path that can fail, with the SDK asked to

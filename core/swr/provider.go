@@ -1,0 +1,98 @@
+package swr
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/regmint/regmint/core"
+)
+
+// The provider names of the two SWR editions, as users write them.
+const (
+	// SharedName is Huawei Cloud SWR shared edition.
+	SharedName core.Provider = "swr"
+	// EnterpriseName is Huawei Cloud SWR Enterprise edition.
+	EnterpriseName core.Provider = "swr-enterprise"
+)
+
+// RateLimit is the vendor API calls per second the rotation allows by
+// default: Huawei documents no per-API figure regmint relies on, so it is
+// a cautious 20/s, raised with the config's rate-limits.
+const RateLimit = 20
+
+var (
+	reInstance = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+	reProject  = reInstance
+)
+
+// SharedProvider returns the descriptor of Huawei Cloud SWR shared edition.
+func SharedProvider() core.Descriptor {
+	d := descriptor(SharedName, "Huawei Cloud SWR (shared edition)")
+	d.New = func(t core.Target, env core.Env) (core.Issuer, error) { return NewShared(t, env) }
+	return d
+}
+
+// EnterpriseProvider returns the descriptor of Huawei Cloud SWR Enterprise edition.
+func EnterpriseProvider() core.Descriptor {
+	d := descriptor(EnterpriseName, "Huawei Cloud SWR Enterprise")
+	d.New = func(t core.Target, env core.Env) (core.Issuer, error) { return NewEnterprise(t, env) }
+	return d
+}
+
+func descriptor(name core.Provider, title string) core.Descriptor {
+	return core.Descriptor{
+		Name:      name,
+		Title:     title,
+		Vendor:    "Huawei Cloud",
+		SecretEnv: []string{EnvSK, EnvSecurityToken, EnvCloudSK},
+		OIDCField: core.FieldIdPID,
+		RateLimit: RateLimit,
+		Auth:      []core.AuthMethod{core.AuthOIDC, core.AuthPassword, core.AuthKeys, core.AuthEnv},
+		SourceKeys: []string{"access_key_id", "access_key_secret", "security_token", "project_id",
+			"iam_user", "iam_password", "iam_domain"},
+		Validate: validate,
+		Hint:     Hint,
+	}
+}
+
+// validate checks what the SWR editions use of a target: an instance id
+// (Enterprise) or none (shared edition), the IAM (not STS) endpoint, and
+// keyless OIDC through an IAM identity provider.
+func validate(t core.Target) []error {
+	var errs []error
+	add := func(field, problem, accepted string) {
+		errs = append(errs, &core.FieldError{Field: field, Problem: problem, Accepted: accepted})
+	}
+	switch t.Provider {
+	case EnterpriseName:
+		switch {
+		case t.InstanceID == "":
+			add(core.FieldInstanceID, "is required for provider swr-enterprise", "the SWR Enterprise instance id (letters, digits and hyphens)")
+		case !reInstance.MatchString(t.InstanceID):
+			add(core.FieldInstanceID, fmt.Sprintf("%q is not an SWR Enterprise instance id", t.InstanceID), "letters, digits and hyphens, at most 64")
+		}
+	case SharedName:
+		if t.InstanceID != "" {
+			add(core.FieldInstanceID, "is not used by provider swr (the shared edition has no instances)", "empty, or provider swr-enterprise")
+		}
+	}
+	if t.STSEndpoint != "" {
+		add(core.FieldSTSEndpoint, "is only used by provider tcr", "empty for the Huawei providers")
+	}
+	a := t.Auth
+	if a.Method() == core.AuthOIDC {
+		if a.RoleARN != "" {
+			add(core.FieldRoleARN, "is only for provider tcr", core.FieldIdPID+" for keyless login to the Huawei providers")
+		}
+		if a.OIDCProviderID != "" {
+			add(core.FieldOIDCProviderID, "is only for provider tcr", core.FieldIdPID+" for keyless login to the Huawei providers")
+		}
+		if a.IdPID == "" {
+			add(core.FieldIdPID, "is required for keyless login to Huawei Cloud", "the IAM identity provider id")
+		}
+	}
+	if a.ProjectID != "" && !reProject.MatchString(a.ProjectID) {
+		add(core.FieldProjectID, fmt.Sprintf("%q is not a project id", a.ProjectID), "the region's project id (letters and digits)")
+	}
+	return errs
+}
