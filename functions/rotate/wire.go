@@ -167,10 +167,14 @@ var reKMSKeyID = regexp.MustCompile(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(
 
 const acceptedKMSKeyID = "a KMS key id, key ARN (the template's KmsKeyArn), alias/<name> or alias ARN"
 
-// fileStore returns the docker config.json store: -docker-config, else
-// $DOCKER_CONFIG/config.json, else ~/.docker/config.json.
+// fileStore returns the docker config.json store: -docker-config (a file,
+// or a directory holding config.json), else $DOCKER_CONFIG/config.json,
+// else ~/.docker/config.json.
 func fileStore(d deps) (rotation.Option, error) {
-	path := d.dockerConfig
+	path, err := dockerConfigPath(d.dockerConfig)
+	if err != nil {
+		return nil, fmt.Errorf("targets write to store file: %w", err)
+	}
 	if path == "" {
 		if d.inLambda && d.getenv(envDockerConfig) == "" {
 			return nil, errors.New("targets write to store file, which in Lambda needs " + envDockerConfig +
