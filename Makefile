@@ -31,7 +31,7 @@ vet:
 # workflows users copy (examples/) are named with them.
 lint: tools fmt-check vet
 	$(GOBIN)/staticcheck ./...
-	$(GOBIN)/actionlint -ignore 'file "/regmint-action(-post)?" does not exist' .github/workflows/*.yml examples/*.yml
+	$(GOBIN)/actionlint -ignore 'file "/regmint-action(-post)?" does not exist' .github/workflows/*.yml examples/*.yml examples/consume/*.yml
 
 test: lint
 	$(GO) test -race -count=1 ./...

@@ -13,6 +13,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/readmetest"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 )
@@ -365,4 +366,92 @@ func readActionMetadata(t *testing.T) actionMetadata {
 		t.Fatal(err)
 	}
 	return md
+}
+
+// docSnippet is a code block in a doc that is cut from an example file:
+// the whole file but its opening comment, or (step) only its regmint step.
+type docSnippet struct {
+	doc, part, example string
+	step               bool
+}
+
+var docSnippets = []docSnippet{
+	{"README.md", "example:tcr-keyless", "examples/tcr-keyless.yml", false},
+	{"README.md", "example:tcr-access-keys", "examples/tcr-access-keys.yml", true},
+	{"README.md", "example:swr-enterprise-iam-password", "examples/swr-enterprise-iam-password.yml", true},
+	{"README.md", "example:swr-enterprise-access-keys", "examples/swr-enterprise-access-keys.yml", true},
+	{"README.md", "example:swr-enterprise-keyless", "examples/swr-enterprise-keyless.yml", true},
+	{"README.md", "example:swr-access-keys", "examples/swr-access-keys.yml", true},
+	{"README.md", "example:rotation-build-host", "examples/rotation-build-host.yaml", false},
+	{"docs/config.md", "example:rotation", "examples/rotation.yaml", false},
+	{"docs/deploy-aws.md", "example:consume/secretsmanager", "examples/consume/secretsmanager.yml", false},
+	{"docs/github-secrets.md", "example:consume/github-secrets", "examples/consume/github-secrets.yml", false},
+}
+
+// TestDocSnippetsFromExamples keeps the README's and the docs' workflow and
+// config blocks equal to the example files they are cut from, which the
+// other tests and actionlint check; every example workflow is shown.
+//
+//	REGMINT_UPDATE_README=1 go test ./action -run TestDocSnippetsFromExamples
+func TestDocSnippetsFromExamples(t *testing.T) {
+	shown := map[string]bool{}
+	for _, s := range docSnippets {
+		raw, err := os.ReadFile("../" + s.example)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := dropLeadingComment(string(raw))
+		if s.step {
+			text = regmintStepLines(t, s.example, text)
+		}
+		readmetest.Sync(t, "../"+s.doc, s.part, "```yaml\n"+text+"```\n", "go test ./action -run TestDocSnippetsFromExamples")
+		shown[s.example] = true
+	}
+	for _, path := range exampleWorkflows(t) {
+		if name := strings.TrimPrefix(path, "../"); !shown[name] {
+			t.Errorf("%s is not shown in the README", name)
+		}
+	}
+}
+
+// dropLeadingComment removes the comment lines a file opens with, and the
+// blank lines after them.
+func dropLeadingComment(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	i := 0
+	for i < len(lines) && strings.HasPrefix(lines[i], "#") {
+		i++
+	}
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	return strings.Join(lines[i:], "")
+}
+
+// regmintStepLines returns the lines of the step that uses regmint, as
+// written (indented as in the workflow).
+func regmintStepLines(t *testing.T, name, s string) string {
+	t.Helper()
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		trimmed := strings.TrimLeft(l, " ")
+		if !strings.HasPrefix(trimmed, "- ") {
+			continue
+		}
+		indent := len(l) - len(trimmed)
+		j := i + 1
+		for j < len(lines) {
+			rest := strings.TrimLeft(lines[j], " ")
+			if rest == "" || len(lines[j])-len(rest) <= indent {
+				break
+			}
+			j++
+		}
+		step := strings.Join(lines[i:j], "")
+		if strings.Contains(step, "uses: regmint/regmint@") {
+			return step
+		}
+	}
+	t.Fatalf("%s has no regmint step", name)
+	return ""
 }
