@@ -102,10 +102,21 @@ func TestDockerfile(t *testing.T) {
 	df := string(raw)
 	for _, want := range []string{
 		"CGO_ENABLED=0", "-trimpath -ldflags='-s -w'", "-o /out/regmint-action ./action",
-		"ln -s regmint-action /out/regmint-action-post", "FROM gcr.io/distroless/static-debian12\n", `ENTRYPOINT ["/regmint-action"]`,
+		"ln -s regmint-action /out/regmint-action-post", "\nFROM gcr.io/distroless/static-debian12:", `ENTRYPOINT ["/regmint-action"]`,
+		`org.opencontainers.image.licenses="Apache-2.0"`, "org.opencontainers.image.source=", "org.opencontainers.image.description=",
 	} {
 		if !strings.Contains(df, want) {
 			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+	// Every base image is pinned by digest: a tag can be moved, a digest not.
+	froms := regexp.MustCompile(`(?m)^FROM (?:--platform=\S+ )?(\S+)`).FindAllStringSubmatch(df, -1)
+	if len(froms) != 2 {
+		t.Errorf("Dockerfile has %d FROM lines, want 2 (build and distroless)", len(froms))
+	}
+	for _, m := range froms {
+		if !regexp.MustCompile(`@sha256:[0-9a-f]{64}$`).MatchString(m[1]) {
+			t.Errorf("base image %s is not pinned by digest", m[1])
 		}
 	}
 	if regexp.MustCompile(`(?m)^USER `).MatchString(df) || strings.Contains(df, ":nonroot") {

@@ -14,12 +14,12 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// The README's troubleshooting section holds a table of bad values tried
+// docs/troubleshooting.md holds a table of bad values tried
 // for every action input and the error the step printed for each. This
 // test makes that table: it runs the action binary with each bad value as
 // the runner would, checks that the step fails before any network call with
 // one ::error:: line naming the input and what it accepts, and compares the
-// rendered table with the README's, between the markers below.
+// rendered table with that file's, between the markers below.
 //
 // After changing an input or a message, rewrite the table with
 //
@@ -132,7 +132,7 @@ func TestBadInputTable(t *testing.T) {
 	for i, r := range badInputs {
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.input, describeBadInput(r), readmetest.Code(shown[i]))
 	}
-	readmetest.Sync(t, "../README.md", "badinput:action", b.String(), "go test ./action -run TestBadInputTable")
+	readmetest.Sync(t, "../docs/troubleshooting.md", "badinput:action", b.String(), "go test ./action -run TestBadInputTable")
 }
 
 // tryBadInput runs the step with the row's bad value, checks what it

@@ -18,12 +18,12 @@ import (
 	"github.com/regmint/regmint/core/stores"
 )
 
-// The README's troubleshooting section holds a table of bad values tried
+// docs/troubleshooting.md holds a table of bad values tried
 // for every config field and the error the function printed for each. This
 // test makes that table: it loads a config document with each bad value
 // through config.Loader, as the function does, checks that every error
 // names the field and what it accepts and never echoes a secret, and
-// compares the rendered table with the README's, between the markers
+// compares the rendered table with that file's, between the markers
 // <!-- badinput:config:begin --> and <!-- badinput:config:end -->. It also
 // fails when a field of the config's schema has no row.
 //
@@ -288,7 +288,7 @@ func TestBadConfigTable(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", field, describeBadField(r), shown[i])
 	}
-	readmetest.Sync(t, "../../README.md", "badinput:config", b.String(), "go test ./core/rotation -run TestBadConfigTable")
+	readmetest.Sync(t, "../../docs/troubleshooting.md", "badinput:config", b.String(), "go test ./core/rotation -run TestBadConfigTable")
 }
 
 // tryBadField loads the row's document as the function does, checks the

@@ -58,8 +58,7 @@ func openSecretsManager(_ context.Context, p *Process) (rotation.Option, error) 
 	return rotation.WithStore(secretsmanager.KindName, store), nil
 }
 
-// openFile opens the docker config.json store: the path given (a file, or
-// a directory holding config.json), else $DOCKER_CONFIG/config.json, else
+// openFile opens the docker config.json store: the path given, else $DOCKER_CONFIG/config.json, else
 // ~/.docker/config.json.
 func openFile(_ context.Context, p *Process) (rotation.Option, error) {
 	path := p.DockerConfig

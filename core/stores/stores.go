@@ -55,8 +55,8 @@ type Process struct {
 	SecretsManager func() (secretsmanager.API, error)
 	// Secrets reads secrets the config names (the GitHub credential).
 	Secrets rotation.SecretReader
-	// DockerConfig is the docker config.json path (or its directory) given
-	// on the command line; "" means $DOCKER_CONFIG/config.json, else
+	// DockerConfig is the docker config.json path given on the command line
+	// (resolved to the file); "" means $DOCKER_CONFIG/config.json, else
 	// ~/.docker/config.json.
 	DockerConfig string
 	// InLambda: the home directory is not writable, and /tmp does not

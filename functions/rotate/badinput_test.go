@@ -16,12 +16,12 @@ import (
 	"github.com/regmint/regmint/internal/readmetest"
 )
 
-// The README's troubleshooting section holds a table of bad values tried
+// docs/troubleshooting.md holds a table of bad values tried
 // for every environment variable regmint reads from its user, and the error
 // the function printed for each. This test makes that table: it runs the
 // function binary locally with each bad value, checks that the error names
 // the variable and what it accepts and never echoes a secret, and compares
-// the rendered table with the README's, between the markers
+// the rendered table with that file's, between the markers
 // <!-- badinput:env:begin --> and <!-- badinput:env:end -->. It also scans
 // the code for the variables it reads and fails when one is neither in a
 // row nor in envCatalog.
@@ -273,7 +273,7 @@ func TestBadEnvTable(t *testing.T) {
 		fmt.Fprintf(&b, "| `%s` | %s | %d | %s |\n", r.name, describeBadEnv(r), results[i].code, results[i].msg)
 	}
 	b.WriteString("\n" + envNotes())
-	readmetest.Sync(t, "../../README.md", "badinput:env", b.String(), "go test ./functions/rotate -run TestBadEnvTable")
+	readmetest.Sync(t, "../../docs/troubleshooting.md", "badinput:env", b.String(), "go test ./functions/rotate -run TestBadEnvTable")
 }
 
 // envNotes lists, under the table, the variables without a row and why.

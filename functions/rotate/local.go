@@ -26,7 +26,8 @@ is FILE, else the one source the environment names: the document in
 $REGMINT_CONFIG, the file named by $REGMINT_CONFIG_FILE (a relative name is
 read from $LAMBDA_TASK_ROOT when set, else the working directory), or the
 SSM parameter named by $REGMINT_CONFIG_SSM_PARAMETER. Destinations of store
-"file" go to the docker config: -docker-config, else
+"file" go to the docker config: -docker-config (the file, or a directory
+such as /root/.docker for its config.json), else
 $DOCKER_CONFIG/config.json, else ~/.docker/config.json. Secrets Manager is
 reached with AWS_REGION and
 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY(/AWS_SESSION_TOKEN).
@@ -45,7 +46,7 @@ func runLocal(ctx context.Context, args []string, p process) int {
 		fs.PrintDefaults()
 	}
 	configPath := fs.String("config", "", "the config document (YAML or JSON)")
-	dockerConfig := fs.String("docker-config", "", "the docker config.json that store \"file\" writes")
+	dockerConfig := fs.String("docker-config", "", "the docker config.json that store \"file\" writes, or the directory holding it (as docker --config)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "the pass's deadline; targets not done by then are reported failed")
 	logLevel := fs.String("log-level", "off", "JSON log lines on stderr: debug, info, warn, error or off")
 	if err := fs.Parse(args); err != nil {

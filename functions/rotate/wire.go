@@ -14,6 +14,7 @@ import (
 	"github.com/regmint/regmint/core/config/ssmparam"
 	"github.com/regmint/regmint/core/providers"
 	"github.com/regmint/regmint/core/rotation"
+	"github.com/regmint/regmint/core/store/file"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/stores"
 )
@@ -79,7 +80,17 @@ func build(ctx context.Context, d deps) (*rotator, error) {
 	if d.metrics != nil {
 		opts = append(opts, rotation.WithMetrics(d.metrics))
 	}
-	proc := &stores.Process{Config: cfg, Getenv: d.getenv, Logger: log, DockerConfig: d.dockerConfig, InLambda: d.inLambda}
+	proc := &stores.Process{Config: cfg, Getenv: d.getenv, Logger: log, InLambda: d.inLambda}
+	for _, k := range stores.Used(cfg) {
+		if k.Name != file.KindName {
+			continue
+		}
+		// -docker-config is resolved before any target is minted, so that
+		// a path the store cannot write fails the run up front.
+		if proc.DockerConfig, err = dockerConfigPath(d.dockerConfig); err != nil {
+			return nil, fmt.Errorf("targets write to store file: %w", err)
+		}
+	}
 	if needsSecretsManager(cfg) {
 		client, err := secretsManagerClient(awsenv, d.smOpts...)
 		if err != nil {

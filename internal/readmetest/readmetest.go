@@ -1,7 +1,8 @@
-// Package readmetest keeps generated parts of README.md in step with the
-// code. A test renders a part (a table of errors the code printed, say) and
-// calls Sync, which fails the test when the README's text between the part's
-// markers differs, or rewrites it when the environment variable Update is 1.
+// Package readmetest keeps generated parts of the Markdown docs (README.md,
+// docs/*.md) in step with the code. A test renders a part (a table of errors
+// the code printed, or a block cut from an example file) and calls Sync,
+// which fails the test when the doc's text between the part's markers
+// differs, or rewrites it when the environment variable Update is 1.
 //
 // Markers are HTML comments on their own lines:
 //
@@ -70,7 +71,7 @@ func Sync(t testing.TB, path, part, content, rerun string) {
 			w = wl[k]
 		}
 		if g != w {
-			t.Errorf("%s's %s part differs from what the code prints (line %d):\nREADME: %s\nwant:   %s\nrun %s=1 %s to rewrite it",
+			t.Errorf("%s's %s part differs from what the code prints (line %d):\ndoc:  %s\nwant: %s\nrun %s=1 %s to rewrite it",
 				path, part, k+1, g, w, Update, rerun)
 			return
 		}
