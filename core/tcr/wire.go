@@ -41,8 +41,9 @@ type createTokenResponse struct {
 	Username string `json:"Username"`
 	Token    string `json:"Token"`
 	// ExpTime is the expiry in milliseconds since the epoch (the SDK's
-	// model says only "a timestamp number without unit").
-	ExpTime   int64  `json:"ExpTime"`
+	// model says only "a timestamp number without unit", *int64, may be
+	// null).
+	ExpTime   *int64 `json:"ExpTime"`
 	TokenId   string `json:"TokenId"`
 	RequestId string `json:"RequestId"`
 }
