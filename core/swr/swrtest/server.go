@@ -40,8 +40,10 @@ import (
 const (
 	// TokenTTL is how long an IAM token lasts (as IAM's: 24 h).
 	TokenTTL = 24 * time.Hour
-	// TempCredentialTTL is how long an Enterprise temporary credential lasts.
-	TempCredentialTTL = time.Hour
+	// TempCredentialTTL is how long an Enterprise temporary credential
+	// lasts by default: 24 h, as the API's example answer shows
+	// (WithTempCredentialTTL changes it).
+	TempCredentialTTL = 24 * time.Hour
 	// SecretTTL is how long a shared-edition temporary login lasts (6 h).
 	SecretTTL = 6 * time.Hour
 	// MaxSkew is the largest difference between X-Sdk-Date and the
@@ -61,6 +63,7 @@ type Server struct {
 	sigNow         func() time.Time // nil: now
 	onRevoke       func(Revocation)
 	regions        []string
+	tempTTL        time.Duration // 0: TempCredentialTTL
 
 	mu          sync.Mutex
 	closed      bool
@@ -80,6 +83,8 @@ type Server struct {
 	requestSeq  int
 	instanceSeq int
 	revoked     []Revocation
+	// ltExpireDate is the expire_date long-term answers carry ("": none).
+	ltExpireDate string
 }
 
 // Option configures a Server.
