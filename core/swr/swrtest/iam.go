@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -104,9 +105,16 @@ func (s *Server) issueToken(w http.ResponseWriter, a *Account, identity, pid, re
 	s.remember(value)
 	s.mu.Unlock()
 	domain := map[string]string{"id": a.DomainID, "name": a.DomainName}
+	user := map[string]any{"id": a.UserID, "name": a.UserName, "domain": domain, "password_expires_at": ""}
+	if idp, ok := strings.CutPrefix(identity, "federated:"); ok {
+		// A federated user, as the SDK's FederationUserBody models it.
+		user = map[string]any{"id": "fed-" + a.UserID, "name": "FederationUser", "domain": domain,
+			"OS-FEDERATION": map[string]any{"identity_provider": map[string]string{"id": idp},
+				"protocol": map[string]string{"id": "oidc"}, "groups": []any{}}}
+	}
 	tok := map[string]any{
 		"expires_at": t.expires.Format(timeFormat), "issued_at": now.Format(timeFormat), "methods": methods,
-		"user":    map[string]any{"id": a.UserID, "name": a.UserName, "domain": domain, "password_expires_at": ""},
+		"user":    user,
 		"roles":   []any{},
 		"catalog": []any{},
 	}
