@@ -79,10 +79,11 @@ func New(t core.Target, opts ...Option) (*Issuer, error) {
 		return nil, fmt.Errorf("tcr: %w", err)
 	}
 	i := &Issuer{target: t, creds: creds, cfg: cfg}
-	i.api = endpoint{client: newClient(creds, t.Region, t.APIEndpoint, defaultAPIHost, &cfg), service: tcrService, version: tcrVersion}
+	apiHost, stsHost := siteHosts(t.Site)
+	i.api = endpoint{client: newClient(creds, t.Region, t.APIEndpoint, apiHost, &cfg), service: tcrService, version: tcrVersion}
 	if s, ok := creds.(*stsCreds); ok {
 		s.call = call{
-			ep:     endpoint{client: newClient(nil, t.Region, t.STSEndpoint, defaultSTSHost, &cfg), service: stsService, version: stsVersion, skipSign: true},
+			ep:     endpoint{client: newClient(nil, t.Region, t.STSEndpoint, stsHost, &cfg), service: stsService, version: stsVersion, skipSign: true},
 			action: actAssumeRole, subject: t.Auth.RoleARN, policy: idempotent, backoff: cfg.backoff, log: cfg.log,
 		}
 	}

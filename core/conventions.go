@@ -1,0 +1,120 @@
+package core
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Field names of the conventions below, as the Action's inputs and the
+// rotation config's keys spell them.
+const (
+	FieldSite            = "site"
+	FieldRoleSessionName = "role-session-name"
+	FieldRoleDuration    = "role-duration-seconds"
+)
+
+// The sites a Tencent Cloud account belongs to: the China site
+// (cloud.tencent.com, API hosts <service>.tencentcloudapi.com) and the
+// international site (tencentcloud.com, API hosts
+// <service>.intl.tencentcloudapi.com, as Tencent's international SDKs set
+// them).
+const (
+	SiteCN   = "cn"
+	SiteIntl = "intl"
+)
+
+// Bounds of Tencent STS AssumeRoleWithWebIdentity's DurationSeconds and
+// RoleSessionName.
+const (
+	MinSessionDuration = 15 * time.Minute
+	MaxSessionDuration = 12 * time.Hour // 43200 s, STS's maximum
+)
+
+// reSessionName is STS's rule for RoleSessionName: 2 to 128 letters,
+// digits and =,.@_-.
+var reSessionName = regexp.MustCompile(`^[A-Za-z0-9=,.@_-]{2,128}$`)
+
+// The region environment variables the vendors' tools set.
+const (
+	EnvTencentRegion     = "TENCENTCLOUD_REGION"
+	EnvHuaweiRegion      = "HUAWEICLOUD_SDK_REGION"
+	EnvHuaweiCloudRegion = "CLOUD_SDK_REGION"
+)
+
+// RegionFromEnv returns the region the vendor's own environment variable
+// names for provider p (TENCENTCLOUD_REGION for tcr; HUAWEICLOUD_SDK_REGION,
+// then CLOUD_SDK_REGION for the Huawei providers), normalised, or "". It is
+// the default for an empty region input or key.
+func RegionFromEnv(p Provider, getenv func(string) string) string {
+	var names []string
+	switch {
+	case p == ProviderTCR:
+		names = []string{EnvTencentRegion}
+	case p.Huawei():
+		names = []string{EnvHuaweiRegion, EnvHuaweiCloudRegion}
+	}
+	for _, n := range names {
+		if v := NormalizeName(getenv(n)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// NormalizeName is how the Action and the rotation config read a value
+// that names something from a fixed, lowercase vocabulary (provider,
+// region, token type, site): surrounding white space is dropped and letters
+// are lowercased, so "TCR" and "ap-guangzhou " are accepted as "tcr" and
+// "ap-guangzhou". Anything else wrong with the value is refused by Validate.
+func NormalizeName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Normalize returns t with its vocabulary fields (NormalizeName) and its
+// other non-secret text fields (surrounding white space dropped)
+// normalised. Secrets are left exactly as given.
+func (t Target) Normalize() Target {
+	t.Provider = Provider(NormalizeName(string(t.Provider)))
+	t.Region = NormalizeName(t.Region)
+	t.TokenType = TokenType(NormalizeName(string(t.TokenType)))
+	t.Site = NormalizeName(t.Site)
+	for _, p := range []*string{
+		&t.InstanceID, &t.Registry, &t.APIEndpoint, &t.IAMEndpoint, &t.STSEndpoint,
+		&t.Auth.AccessKeyID, &t.Auth.ProjectID, &t.Auth.IAMUser, &t.Auth.IAMDomain,
+		&t.Auth.RoleARN, &t.Auth.OIDCProviderID, &t.Auth.IdPID, &t.Auth.SessionName,
+	} {
+		*p = strings.TrimSpace(*p)
+	}
+	return t
+}
+
+// validateConventions checks the site and the STS session settings.
+func (t Target) validateConventions() []error {
+	var errs []error
+	add := func(field, problem, accepted string) {
+		errs = append(errs, &FieldError{Field: field, Problem: problem, Accepted: accepted})
+	}
+	switch t.Site {
+	case "", SiteCN:
+	case SiteIntl:
+		if t.Provider.Huawei() {
+			add(FieldSite, "intl is only for provider tcr (Tencent Cloud's international site)",
+				"cn or empty for the Huawei providers: their API hosts follow the region (e.g. ap-southeast-1, eu-west-101)")
+		}
+	default:
+		add(FieldSite, fmt.Sprintf("%q is not a site", t.Site), "cn (Tencent Cloud China, the default) or intl (Tencent Cloud International)")
+	}
+	keylessTCR := t.Provider == ProviderTCR && t.Auth.Method(t.Provider) == AuthOIDC
+	if s := t.Auth.SessionName; s != "" && !reSessionName.MatchString(s) {
+		add(FieldRoleSessionName, fmt.Sprintf("%q is not a session name", s), "2 to 128 letters, digits and =,.@_-")
+	}
+	if d := t.Auth.SessionDuration; d != 0 {
+		switch {
+		case !keylessTCR && t.Provider != "":
+			add(FieldRoleDuration, "is only used by keyless login to Tencent Cloud (provider tcr with role-arn)", "empty")
+		case d < MinSessionDuration || d > MaxSessionDuration || d%time.Second != 0:
+			add(FieldRoleDuration, fmt.Sprintf("%v is out of range", d), "whole seconds from 900 to 43200 (STS's maximum)")
+		}
+	}
+	return errs
+}
