@@ -30,7 +30,7 @@ const stateTokenID = "token_id"
 // envSecrets are the vendors' environment variables that hold secrets; they
 // are masked before anything runs, whether or not they are used.
 var envSecrets = []string{
-	"TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN",
+	"TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_TOKEN",
 	"HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "CLOUD_SDK_SK",
 }
 
@@ -73,7 +73,7 @@ func runMain(ctx context.Context, a *githubactions.Action, newIssuer newIssuerFu
 
 	ver := core.Verification{Result: core.VerifySkipped}
 	if cfg.verify {
-		ver = core.Verifier{}.Verify(ctx, cred)
+		ver = core.Verifier{Transport: cfg.transport}.Verify(ctx, cred)
 		switch ver.Result {
 		case core.VerifyBad:
 			a.AddStepSummary(summary(cfg, cred, ver, time.Now()))
@@ -137,6 +137,9 @@ func buildIssuer(ctx context.Context, a *githubactions.Action, cfg *config, newI
 	for _, s := range cfg.target.Auth.Secrets() {
 		a.AddMask(s)
 	}
+	if cfg.proxyPassword != "" {
+		a.AddMask(cfg.proxyPassword)
+	}
 	if cfg.keyless() {
 		tok, err := a.GetIDToken(ctx, cfg.audience)
 		if err != nil {
@@ -145,7 +148,11 @@ func buildIssuer(ctx context.Context, a *githubactions.Action, cfg *config, newI
 		a.AddMask(tok)
 		cfg.target.Auth.WebIdentityToken = tok
 	}
-	return newIssuer(cfg.target, issuers.WithGetenv(a.Getenv))
+	opts := []issuers.Option{issuers.WithGetenv(a.Getenv)}
+	if cfg.transport != nil {
+		opts = append(opts, issuers.WithHTTPTransport(cfg.transport))
+	}
+	return newIssuer(cfg.target, opts...)
 }
 
 func maskEnvSecrets(a *githubactions.Action) {

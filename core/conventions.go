@@ -113,7 +113,7 @@ func (t Target) validateConventions() []error {
 		case !keylessTCR && t.Provider != "":
 			add(FieldRoleDuration, "is only used by keyless login to Tencent Cloud (provider tcr with role-arn)", "empty")
 		case d < MinSessionDuration || d > MaxSessionDuration || d%time.Second != 0:
-			add(FieldRoleDuration, fmt.Sprintf("%v is out of range", d), "whole seconds from 900 to 43200 (STS's maximum)")
+			add(FieldRoleDuration, fmt.Sprintf("%d seconds is out of range", int64(d/time.Second)), "whole seconds from 900 to 43200 (STS's maximum)")
 		}
 	}
 	return errs
