@@ -15,7 +15,11 @@ import (
 // document (passwords, secret keys, tokens) are refused. So are documents
 // over 1 MiB, and documents that YAML aliases (*name) expand past 4 MiB,
 // measured before they are expanded (see checkExpansion).
-func Parse(data []byte) (*Config, error) {
+func Parse(data []byte) (*Config, error) { return parse(data, nil) }
+
+// parse is Parse with getenv, when not nil, giving the region of targets
+// that leave it out (regionsFromEnv).
+func parse(data []byte, getenv func(string) string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("config is empty: it must list targets")
 	}
@@ -46,6 +50,7 @@ func Parse(data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.regionsFromEnv(getenv)
 	errs := append(shape, withoutOverlap(cfg.validate(), shape)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

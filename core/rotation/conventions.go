@@ -1,0 +1,38 @@
+package rotation
+
+import (
+	"strings"
+
+	"github.com/regmint/regmint/core"
+)
+
+// normalize normalises a target's fields as the Action normalises its
+// inputs (core.Target.Normalize): the provider, region, token type and site
+// in any case and with surrounding spaces, the other values with
+// surrounding spaces dropped.
+func (t *TargetConfig) normalize() {
+	t.Provider = core.NormalizeName(t.Provider)
+	t.Region = core.NormalizeName(t.Region)
+	t.TokenType = core.NormalizeName(t.TokenType)
+	t.Site = core.NormalizeName(t.Site)
+	for _, p := range []*string{&t.InstanceID, &t.Registry, &t.APIEndpoint, &t.IAMEndpoint, &t.STSEndpoint} {
+		*p = strings.TrimSpace(*p)
+	}
+}
+
+// regionsFromEnv gives each target without a region the one the vendor's
+// environment variable names (core.RegionFromEnv: TENCENTCLOUD_REGION for
+// tcr; HUAWEICLOUD_SDK_REGION or CLOUD_SDK_REGION for the Huawei
+// providers), as the Action does for an empty region input. getenv nil
+// reads nothing.
+func (c *Config) regionsFromEnv(getenv func(string) string) {
+	if getenv == nil {
+		return
+	}
+	for i := range c.Targets {
+		t := &c.Targets[i]
+		if strings.TrimSpace(t.Region) == "" {
+			t.Region = core.RegionFromEnv(core.Provider(core.NormalizeName(t.Provider)), getenv)
+		}
+	}
+}
