@@ -53,7 +53,14 @@ func readConventions(a inputSource, c *config) []error {
 	}
 	*t = t.Normalize()
 	if t.Region == "" {
-		t.Region = core.RegionFromEnv(t.Provider, a.Getenv)
+		r, fe := core.CheckRegionFromEnv(t.Provider, a.Getenv, inputRegion)
+		if fe != nil {
+			errs = append(errs, fe)
+			t.Region = "ap-guangzhou" // reported above; keeps "is required" from repeating it
+		}
+		if r != "" {
+			t.Region = r
+		}
 	}
 	proxy, noProxy := a.GetInput(inputHTTPProxy), a.GetInput(inputNoProxy)
 	if proxy != "" {

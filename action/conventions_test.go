@@ -78,6 +78,8 @@ func TestConventionInputs(t *testing.T) {
 				}
 			}},
 		{name: "region missing everywhere", in: inputs(tcrBase...), want: []string{"input region: is required"}},
+		{name: "bad region in the environment", in: envSource(merge(inputs(tcrBase...), envSource{"TENCENTCLOUD_REGION": "guang zhou"})),
+			want: []string{`input region: is not set, and TENCENTCLOUD_REGION holds "guang zhou", which is not a region id`}},
 		{name: "bad site", in: inputs(append(tcrBase, "region", "ap-guangzhou", "site", "global")...), want: []string{`input site: "global" is not a site`}},
 		{name: "intl on swr", in: inputs("provider", "swr", "region", "cn-north-4", "site", "intl"), want: []string{"input site: intl is only for provider tcr"}},
 		{name: "session name on swr", in: inputs("provider", "swr", "region", "cn-north-4", "role-session-name", "x-1"), want: []string{"input role-session-name: is only used by keyless login"}},

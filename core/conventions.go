@@ -63,6 +63,31 @@ func RegionFromEnv(p Provider, getenv func(string) string) string {
 	return ""
 }
 
+// CheckRegionFromEnv is RegionFromEnv with the name of the variable read
+// and, when its value is not a region id, a FieldError for field saying so
+// (and the region returned empty).
+func CheckRegionFromEnv(p Provider, getenv func(string) string, field string) (string, *FieldError) {
+	var names []string
+	switch {
+	case p == ProviderTCR:
+		names = []string{EnvTencentRegion}
+	case p.Huawei():
+		names = []string{EnvHuaweiRegion, EnvHuaweiCloudRegion}
+	}
+	for _, n := range names {
+		v := NormalizeName(getenv(n))
+		if v == "" {
+			continue
+		}
+		if !reRegion.MatchString(v) {
+			return "", &FieldError{Field: field, Problem: fmt.Sprintf("is not set, and %s holds %q, which is not a region id", n, v),
+				Accepted: "a region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei), in " + field + " or " + n}
+		}
+		return v, nil
+	}
+	return "", nil
+}
+
 // NormalizeName is how the Action and the rotation config read a value
 // that names something from a fixed, lowercase vocabulary (provider,
 // region, token type, site): surrounding white space is dropped and letters

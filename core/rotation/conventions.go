@@ -25,14 +25,23 @@ func (t *TargetConfig) normalize() {
 // tcr; HUAWEICLOUD_SDK_REGION or CLOUD_SDK_REGION for the Huawei
 // providers), as the Action does for an empty region input. getenv nil
 // reads nothing.
-func (c *Config) regionsFromEnv(getenv func(string) string) {
+// A variable whose value is not a region id is reported, naming it.
+func (c *Config) regionsFromEnv(getenv func(string) string) errorList {
+	var errs errorList
 	if getenv == nil {
-		return
+		return nil
 	}
 	for i := range c.Targets {
 		t := &c.Targets[i]
-		if strings.TrimSpace(t.Region) == "" {
-			t.Region = core.RegionFromEnv(core.Provider(core.NormalizeName(t.Provider)), getenv)
+		if strings.TrimSpace(t.Region) != "" {
+			continue
 		}
+		r, fe := core.CheckRegionFromEnv(core.Provider(core.NormalizeName(t.Provider)), getenv, "region")
+		if fe != nil {
+			errs.add(loc{target: t.Name, index: i}, "region", fe.Problem, fe.Accepted)
+			continue
+		}
+		t.Region = r
 	}
+	return errs
 }

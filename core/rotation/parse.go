@@ -50,7 +50,9 @@ func parse(data []byte, getenv func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.regionsFromEnv(getenv)
+	// A region variable that holds no region id is reported as the
+	// target's region problem, instead of "region: is required".
+	shape = append(shape, cfg.regionsFromEnv(getenv)...)
 	errs := append(shape, withoutOverlap(cfg.validate(), shape)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -89,7 +89,7 @@ func checkCredential(t *testing.T, w *world, p core.Provider, tt core.TokenType,
 	}
 	switch {
 	case tt == core.TokenTemp:
-		if left := c.TimeLeft(w.srv.Now()); left <= 0 || left > 24*time.Hour {
+		if left := c.TimeLeft(w.srv.Now()); left <= 0 || left > 7*time.Hour {
 			t.Errorf("temporary credential expires in %v", left)
 		}
 		if c.TokenID != "" {

@@ -41,9 +41,11 @@ const (
 	// TokenTTL is how long an IAM token lasts (as IAM's: 24 h).
 	TokenTTL = 24 * time.Hour
 	// TempCredentialTTL is how long an Enterprise temporary credential
-	// lasts by default: 24 h, as the API's example answer shows
-	// (WithTempCredentialTTL changes it).
-	TempCredentialTTL = 24 * time.Hour
+	// lasts by default. The API's example answer shows 24 h; the emulator
+	// keeps 1 h so that simulated-clock tests and the demo see refreshes
+	// quickly, and WithTempCredentialTTL(24*time.Hour) gives the example's.
+	// The client takes the lifetime from the answer's expire_date either way.
+	TempCredentialTTL = time.Hour
 	// SecretTTL is how long a shared-edition temporary login lasts (6 h).
 	SecretTTL = 6 * time.Hour
 	// MaxSkew is the largest difference between X-Sdk-Date and the

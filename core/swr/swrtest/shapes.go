@@ -3,7 +3,7 @@ package swrtest
 import "time"
 
 // WithTempCredentialTTL sets how long Enterprise temporary credentials
-// live (default TempCredentialTTL, the 24 h of the API's example). The
+// live (default TempCredentialTTL; the API's example shows 24 h). The
 // answer's expire_date says it, as the vendor's does: a client must take
 // the lifetime from the answer.
 func WithTempCredentialTTL(d time.Duration) Option {
