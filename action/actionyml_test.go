@@ -15,7 +15,8 @@ import (
 var (
 	allInputs = []string{inputProvider, inputRegion, inputInstanceID, inputRegistry, inputTokenType, inputRoleARN, inputOIDCProviderID,
 		inputIdPID, inputAudience, inputIAMUser, inputIAMPassword, inputIAMDomain, inputProjectID, inputAccessKeyID, inputAccessSecret,
-		inputSecurityToken, inputAPIEndpoint, inputIAMEndpoint, inputSTSEndpoint, inputVerify, inputMaskPassword, inputRevoke}
+		inputSecurityToken, inputAPIEndpoint, inputIAMEndpoint, inputSTSEndpoint, inputVerify, inputMaskPassword, inputRevoke,
+		inputSite, inputRoleSessionName, inputRoleDuration, inputHTTPProxy, inputNoProxy}
 	allOutputs = []string{outputRegistry, outputUsername, outputPassword, outputExpiresAt, outputTokenID, outputDockerConfig}
 )
 
@@ -53,7 +54,8 @@ func TestActionYMLMatchesCodeAndREADME(t *testing.T) {
 		if in.Description == "" {
 			t.Errorf("input %s has no description", name)
 		}
-		if required := name == inputProvider || name == inputRegion; in.Required != required {
+		// region may come from the vendor's environment variable.
+		if required := name == inputProvider; in.Required != required {
 			t.Errorf("input %s required = %v, want %v", name, in.Required, required)
 		}
 		if !regexp.MustCompile("(?m)^\\| `" + regexp.QuoteMeta(name) + "` \\|").Match(readme) {

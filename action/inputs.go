@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/regmint/regmint/core"
@@ -50,6 +51,11 @@ type config struct {
 	revoke       bool
 	// audience of the GitHub OIDC token, when keyless.
 	audience string
+	// transport carries every request when http-proxy or no-proxy is
+	// given; nil: the default (HTTPS_PROXY, NO_PROXY).
+	transport http.RoundTripper
+	// proxyPassword is the password in http-proxy, masked.
+	proxyPassword string
 }
 
 // keyless reports whether the target logs in with a GitHub OIDC token.
@@ -112,6 +118,7 @@ func configFromInputs(a inputSource) (*config, error) {
 	if repo := a.Getenv("GITHUB_REPOSITORY"); repo != "" {
 		c.target.Description = "regmint GitHub Action, " + repo
 	}
+	errs = append(errs, readConventions(a, c)...)
 	c.provider, _ = providers.Lookup(c.target.Provider)
 	if err := providers.Validate(c.target); err != nil {
 		errs = append(errs, err)

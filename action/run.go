@@ -67,7 +67,7 @@ func runMain(ctx context.Context, a *githubactions.Action, newIssuer newIssuerFu
 
 	ver := core.Verification{Result: core.VerifySkipped}
 	if cfg.verify {
-		ver = core.Verifier{}.Verify(ctx, cred)
+		ver = core.Verifier{Transport: cfg.transport}.Verify(ctx, cred)
 		switch ver.Result {
 		case core.VerifyBad:
 			a.AddStepSummary(summary(cfg, cred, ver, time.Now()))
@@ -131,6 +131,9 @@ func buildIssuer(ctx context.Context, a *githubactions.Action, cfg *config, newI
 	for _, s := range cfg.target.Auth.Secrets() {
 		a.AddMask(s)
 	}
+	if cfg.proxyPassword != "" {
+		a.AddMask(cfg.proxyPassword)
+	}
 	if cfg.keyless() {
 		tok, err := a.GetIDToken(ctx, cfg.audience)
 		if err != nil {
@@ -139,7 +142,7 @@ func buildIssuer(ctx context.Context, a *githubactions.Action, cfg *config, newI
 		a.AddMask(tok)
 		cfg.target.Auth.WebIdentityToken = tok
 	}
-	return newIssuer(cfg.target, core.Env{Getenv: a.Getenv})
+	return newIssuer(cfg.target, core.Env{Getenv: a.Getenv, Transport: cfg.transport})
 }
 
 // maskEnvSecrets masks the vendors' environment variables that hold

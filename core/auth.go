@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // AuthMethod says how an issuer authenticates to the cloud.
@@ -55,6 +56,9 @@ type Auth struct {
 	WebIdentityTokenFile string
 	// SessionName names the assumed-role session (Tencent); default "regmint".
 	SessionName string
+	// SessionDuration is how long the Tencent STS credentials of keyless
+	// login are asked for (whole seconds, 900 s to 12 h); default 1 h.
+	SessionDuration time.Duration
 }
 
 // Method returns the auth method the fields select.

@@ -15,12 +15,18 @@ type Descriptor struct {
 	// SecretEnv are the vendor's environment variables that hold secrets:
 	// the Action masks them before anything runs.
 	SecretEnv []string
+	// RegionEnv are the vendor's environment variables that name a default
+	// region, in the order they are read.
+	RegionEnv []string
 	// Audience is the default audience of the OIDC token for keyless login;
 	// "" when the cloud sets none.
 	Audience string
 	// OIDCField is the field that turns keyless login on (role-arn,
 	// idp-id): where an error about keyless login points.
 	OIDCField string
+	// STSSession: keyless login assumes a role session, which takes a
+	// session name and duration (role-session-name, role-duration-seconds).
+	STSSession bool
 	// RateLimit is the vendor API calls per second the rotation allows by
 	// default (documented quota, or a cautious figure).
 	RateLimit float64

@@ -75,6 +75,10 @@ type Target struct {
 	IAMEndpoint string
 	// STSEndpoint overrides the Tencent STS endpoint used by keyless login.
 	STSEndpoint string
+	// Site is the Tencent Cloud site of the account: SiteCN (the default,
+	// also "") or SiteIntl, whose API hosts are <service>.intl.
+	// tencentcloudapi.com. APIEndpoint and STSEndpoint override it.
+	Site string
 	// Auth says how to authenticate to the cloud.
 	Auth Auth
 }
@@ -170,6 +174,7 @@ func (t Target) Validate() error {
 		}
 	}
 	errs = append(errs, t.Auth.validate()...)
+	errs = append(errs, t.validateConventions()...)
 	return errors.Join(errs...)
 }
 
@@ -244,6 +249,10 @@ func (t Target) Fingerprint() string {
 	} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
+	}
+	if t.Site == SiteIntl {
+		// Only when set, so that every other target keeps its fingerprint.
+		h.Write([]byte("site=intl\x00"))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

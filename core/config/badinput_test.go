@@ -156,6 +156,7 @@ var badFields = []badField{
 	{field: "targets[].api-endpoint", target: "api-endpoint: tcr.tencentcloudapi.com"},
 	{field: "targets[].iam-endpoint", target: "iam-endpoint: https://iam.cn-north-4.myhuaweicloud.com"},
 	{field: "targets[].sts-endpoint", target: "sts-endpoint: sts.tencentcloudapi.com"},
+	{field: "targets[].site", target: "site: international"},
 	{field: "targets[].refresh-margin", target: "refresh-margin: 90"},
 	{field: "targets[].refresh-margin", target: "refresh-margin: -10m"},
 	{field: "targets[].rotate-every", target: "rotate-every: 14d"},

@@ -97,6 +97,8 @@ type TargetConfig struct {
 	APIEndpoint string `json:"api-endpoint,omitempty"`
 	IAMEndpoint string `json:"iam-endpoint,omitempty"`
 	STSEndpoint string `json:"sts-endpoint,omitempty"`
+	// Site is the Tencent Cloud site: cn (default) or intl (core.Target.Site).
+	Site string `json:"site,omitempty"`
 	// RefreshMargin: a credential closer than this to its expiry is
 	// replaced.
 	RefreshMargin Duration `json:"refresh-margin,omitempty"`
@@ -197,6 +199,7 @@ func (t TargetConfig) Target() core.Target {
 		APIEndpoint: t.APIEndpoint,
 		IAMEndpoint: t.IAMEndpoint,
 		STSEndpoint: t.STSEndpoint,
+		Site:        t.Site,
 	}
 }
 

@@ -17,7 +17,11 @@ import (
 // measured before they are expanded (see checkExpansion). kinds are the
 // store kinds destinations may name (core/stores.Kinds()); each
 // destination is checked by its kind.
-func Parse(data []byte, kinds []StoreKind) (*Config, error) {
+func Parse(data []byte, kinds []StoreKind) (*Config, error) { return parse(data, kinds, nil) }
+
+// parse is Parse with getenv, when not nil, giving the region of targets
+// that leave it out (regionsFromEnv).
+func parse(data []byte, kinds []StoreKind, getenv func(string) string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("config is empty: it must list targets")
 	}
@@ -49,6 +53,9 @@ func Parse(data []byte, kinds []StoreKind) (*Config, error) {
 		return nil, err
 	}
 	cfg.kinds = kinds
+	// A region variable that holds no region id is reported as the
+	// target's region problem, instead of "region: is required".
+	shape = append(shape, cfg.regionsFromEnv(getenv)...)
 	errs := append(shape, withoutOverlap(cfg.validate(), shape)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

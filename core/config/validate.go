@@ -135,9 +135,9 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 	default:
 		names[t.Name], nameOK = i, true
 	}
-	// Provider and token type are accepted in any case, as the Action does.
-	t.Provider = strings.ToLower(t.Provider)
-	t.TokenType = strings.ToLower(t.TokenType)
+	// Provider, region, token type and site are accepted in any case and
+	// with surrounding spaces, as the Action does (core.Target.Normalize).
+	t.normalize()
 	errs.wrap(at, "", providers.Validate(t.Target()))
 
 	longTerm := core.TokenType(t.TokenType) == core.TokenLongTerm

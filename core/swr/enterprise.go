@@ -77,21 +77,24 @@ func (e *Enterprise) Issue(ctx context.Context) (core.Credential, error) {
 }
 
 // Revoke deletes a long-term credential (DeleteInstanceLtCredential). A
-// credential that no longer exists counts as revoked.
+// credential that no longer exists counts as revoked, once a listing of the
+// instance confirms it: a 404 for the instance or the API route is an error
+// naming what was not found.
 func (e *Enterprise) Revoke(ctx context.Context, tokenID string) error {
 	if tokenID == "" {
 		return errors.New("swr DeleteInstanceLtCredential: no token id: temporary credentials cannot be revoked, they expire")
 	}
 	err := e.s.call(ctx, true, func(ctx context.Context, g grant) error {
-		return e.s.retry(ctx, OpDeleteInstanceLtCredential, g, func(api swrAPI) error {
+		err := e.s.retry(ctx, OpDeleteInstanceLtCredential, g, func(api swrAPI) error {
 			_, err := api.DeleteInstanceLtCredential(&model.DeleteInstanceLtCredentialRequest{InstanceId: e.t.InstanceID, CredentialId: tokenID})
 			return err
 		})
+		var ae *APIError
+		if errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound && ae.Op == OpDeleteInstanceLtCredential {
+			return e.confirmGone(ctx, g, tokenID, err)
+		}
+		return err
 	})
-	var ae *APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound && ae.Op == OpDeleteInstanceLtCredential {
-		return nil
-	}
 	if err != nil {
 		return opError(OpDeleteInstanceLtCredential, e.t.InstanceID+" "+tokenID, err)
 	}
@@ -147,8 +150,9 @@ func accessHost(addr *string) (string, error) {
 
 // credential builds a Credential from a credential answer, read at now.
 // Temporary ones must say when they expire; a long-term one without an
-// expire_date does not expire. An expire_date given must be a plausible
-// time: garbage is an error, not "never expires".
+// expire_date, or with one of the "never" forms (ltNeverExpires), does not
+// expire. Any other expire_date must be a plausible time: garbage is an
+// error, not "never expires".
 func credential(host string, status int, user, token, expire, tokenID *string, temp bool, now time.Time) (core.Credential, error) {
 	malformed := func(what string) error { return &APIError{StatusCode: status, Malformed: true, Message: what} }
 	switch {
@@ -158,13 +162,16 @@ func credential(host string, status int, user, token, expire, tokenID *string, t
 		return core.Credential{}, malformed("no auth_token")
 	}
 	c := core.Credential{Registry: host, Username: *user, Password: *token}
-	if expire != nil && strings.TrimSpace(*expire) != "" {
+	switch {
+	case !temp && expire != nil && ltNeverExpires(*expire, now):
+		// does not expire: ExpiresAt stays zero
+	case expire != nil && strings.TrimSpace(*expire) != "":
 		t, err := parseExpiry(*expire, now)
 		if err != nil {
 			return core.Credential{}, malformed("expire_date: " + err.Error())
 		}
 		c.ExpiresAt = t
-	} else if temp {
+	case temp:
 		return core.Credential{}, malformed("no expire_date")
 	}
 	if !temp {

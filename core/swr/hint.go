@@ -66,6 +66,8 @@ func apiHint(ae *APIError) string {
 	case ae.StatusCode == http.StatusForbidden:
 		return "permission denied: grant the IAM user, group or agency SWR permissions in this region's project " +
 			"(e.g. the SWR FullAccess policy, or swr:instance:createTempCredential for Enterprise instances)"
+	case ae.StatusCode == http.StatusNotFound && ae.Code == "APIGW.0101":
+		return "the API gateway knows no such API: check api-endpoint (the SWR API of the instance's region) and region"
 	case ae.StatusCode == http.StatusNotFound && isInstanceOp(ae.Op):
 		return "no such SWR Enterprise instance in this region and project: check instance-id, region and project-id"
 	}

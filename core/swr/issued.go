@@ -11,7 +11,8 @@ import (
 
 var _ core.TokenLister = (*Enterprise)(nil)
 
-// IssuedTokens lists the instance's long-term credentials named as Issue
+// IssuedTokens lists the instance's long-term credentials (every identity's,
+// see ltListRequest) named as Issue
 // names the target's (ltName: the description's name base, the creation
 // time and a random suffix), for the rotation engine to find credentials
 // left behind by failures. A target without a description has nothing to
@@ -24,12 +25,11 @@ func (e *Enterprise) IssuedTokens(ctx context.Context) ([]core.IssuedToken, erro
 	var out []core.IssuedToken
 	err := e.s.call(ctx, true, func(ctx context.Context, g grant) error {
 		out = nil
-		const limit = 100
+		const limit = ltPage
 		for offset := int32(0); ; offset += limit {
 			var resp *model.ListInstanceLtCredentialsResponse
 			err := e.s.retry(ctx, OpListInstanceLtCredentials, g, func(api swrAPI) (err error) {
-				off, lim := offset, int32(limit)
-				resp, err = api.ListInstanceLtCredentials(&model.ListInstanceLtCredentialsRequest{InstanceId: e.t.InstanceID, Offset: &off, Limit: &lim})
+				resp, err = api.ListInstanceLtCredentials(ltListRequest(e.t.InstanceID, offset))
 				return err
 			})
 			if err != nil {

@@ -84,11 +84,10 @@ func (e *Enterprise) deleteByName(ctx context.Context, g grant, name string) err
 	if err != nil {
 		return err
 	}
-	const limit = 100
+	const limit = ltPage
 	var ids []string
 	for offset := int32(0); ; offset += limit {
-		off, lim := offset, int32(limit)
-		resp, err := api.ListInstanceLtCredentials(&model.ListInstanceLtCredentialsRequest{InstanceId: e.t.InstanceID, Offset: &off, Limit: &lim})
+		resp, err := api.ListInstanceLtCredentials(ltListRequest(e.t.InstanceID, offset))
 		if err != nil {
 			return fmt.Errorf("list credentials to remove %s: %w", name, vendorError(OpListInstanceLtCredentials, err, e.s.secrets()))
 		}

@@ -46,6 +46,7 @@ func descriptor(name core.Provider, title string) core.Descriptor {
 		Vendor:    "Huawei Cloud",
 		SecretEnv: []string{EnvSK, EnvSecurityToken, EnvCloudSK},
 		OIDCField: core.FieldIdPID,
+		RegionEnv: []string{core.EnvHuaweiRegion, core.EnvHuaweiCloudRegion},
 		RateLimit: RateLimit,
 		Auth:      []core.AuthMethod{core.AuthOIDC, core.AuthPassword, core.AuthKeys, core.AuthEnv},
 		SourceKeys: []string{"access_key_id", "access_key_secret", "security_token", "project_id",
@@ -90,6 +91,13 @@ func validate(t core.Target) []error {
 		if a.IdPID == "" {
 			add(core.FieldIdPID, "is required for keyless login to Huawei Cloud", "the IAM identity provider id")
 		}
+	}
+	if t.Site == core.SiteIntl {
+		add(core.FieldSite, "intl is only for provider tcr (Tencent Cloud's international site)",
+			"cn or empty for the Huawei providers: their API hosts follow the region (e.g. ap-southeast-1, eu-west-101)")
+	}
+	if a.SessionDuration != 0 {
+		add(core.FieldRoleDuration, "is only used by keyless login to Tencent Cloud (provider tcr with role-arn)", "empty")
 	}
 	if a.ProjectID != "" && !reProject.MatchString(a.ProjectID) {
 		add(core.FieldProjectID, fmt.Sprintf("%q is not a project id", a.ProjectID), "the region's project id (letters and digits)")

@@ -25,6 +25,21 @@ func plausibleExpiry(t, now time.Time) bool {
 	return !t.Before(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) && !t.After(now.AddDate(100, 0, 0))
 }
 
+// ltNeverExpires reports whether a long-term credential's expire_date, seen
+// at now, is one of the forms that mean "never": the zero time in any
+// layout ("0001-01-01T00:00:00Z", "0001-01-01 00:00:00"), the epoch number
+// 0, or a date more than 100 years ahead (a far-future sentinel such as
+// 9999-12-31). Refusing them would create the credential, delete it and
+// fail.
+func ltNeverExpires(s string, now time.Time) bool {
+	s = strings.TrimSpace(s)
+	if s == "0" || strings.HasPrefix(s, "0001-01-01") {
+		return true
+	}
+	t, err := parseTime(s)
+	return err == nil && t.After(now.AddDate(100, 0, 0))
+}
+
 // parseExpiry reads a vendor expiry time seen at now: what parseTime
 // reads, if it is plausible.
 func parseExpiry(s string, now time.Time) (time.Time, error) {

@@ -14,8 +14,12 @@ const (
 	EnvSecretID     = "TENCENTCLOUD_SECRET_ID"
 	EnvSecretKey    = "TENCENTCLOUD_SECRET_KEY"
 	EnvSessionToken = "TENCENTCLOUD_SESSION_TOKEN"
-	// EnvToken is the older name of the session token variable, read when
+	// EnvSecurityToken is the name the Terraform provider and the common
+	// Tencent OIDC login actions export the session token under, read when
 	// EnvSessionToken is unset.
+	EnvSecurityToken = "TENCENTCLOUD_SECURITY_TOKEN"
+	// EnvToken is the older name of the session token variable, read when
+	// EnvSessionToken and EnvSecurityToken are unset.
 	EnvToken = "TENCENTCLOUD_TOKEN"
 )
 
@@ -79,9 +83,11 @@ func envCredentials(getenv func(string) string) (credSource, error) {
 				" for a temporary key) in the environment",
 		}
 	}
-	token := getenv(EnvSessionToken)
-	if token == "" {
-		token = getenv(EnvToken)
+	var token string
+	for _, name := range []string{EnvSessionToken, EnvSecurityToken, EnvToken} {
+		if token = getenv(name); token != "" {
+			break
+		}
 	}
 	return staticCred{common.NewTokenCredential(id, key, token)}, nil
 }

@@ -182,7 +182,7 @@ func TestOIDCErrors(t *testing.T) {
 		{name: "unknown web identity token: final", mod: func(e *env, t *core.Target) { t.Auth.WebIdentityToken = "eyJ.not-issued.x" },
 			code: "InvalidParameter.WebIdentityTokenError", stsCalls: 1, hint: "id-token: write"},
 		{name: "wrong role: final", mod: func(e *env, t *core.Target) { t.Auth.RoleARN = "qcs::cam::uin/1:roleName/none" },
-			code: "ResourceNotFound.RoleNotFound", stsCalls: 1, hint: "role-arn"},
+			code: "InternalError.GetRoleError", stsCalls: 1, hint: "role-arn"},
 		{name: "STS throttled then success", fault: &tcrtest.Fault{Action: "AssumeRoleWithWebIdentity", Code: "RequestLimitExceeded"}, stsCalls: 2},
 		{name: "STS 5xx then success", fault: &tcrtest.Fault{Action: "AssumeRoleWithWebIdentity", Status: 502}, stsCalls: 2},
 		{name: "STS malformed: final", fault: &tcrtest.Fault{Action: "AssumeRoleWithWebIdentity", Malformed: true}, code: "ClientError.ParseJsonError", stsCalls: 1},

@@ -80,7 +80,9 @@ func send[T any](ctx context.Context, c call, params any) (*T, error) {
 		}
 		resp := &envelope[T]{BaseResponse: &tchttp.BaseResponse{}}
 		if err := sendSafely(c.ep.client, req, resp); err != nil {
-			return newAPIError(err, a)
+			ae := newAPIError(err, a)
+			ae.service = c.ep.service
+			return ae
 		}
 		if resp.Response == nil {
 			return malformed("has no Response object", "")
@@ -142,9 +144,14 @@ func (e *apiError) retryable(p retryPolicy) bool {
 
 // transient reports whether trying again could succeed: throttling
 // (RequestLimitExceeded, HTTP 429), HTTP 5xx, InternalError, transport and
-// read errors.
+// read errors. STS codes are classified by stsTransient first.
 func (e *apiError) transient() bool {
 	code := e.sdk.Code
+	if e.service == stsService {
+		if retry, known := stsTransient(code); known {
+			return retry
+		}
+	}
 	switch {
 	case e.throttled(), e.status >= 500, code == codeNetwork, code == codeIO:
 		return true

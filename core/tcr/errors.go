@@ -12,16 +12,14 @@ import (
 
 // Vendor and SDK error codes the package acts on.
 const (
-	codeRequestLimit     = "RequestLimitExceeded"
-	codeInternalError    = "InternalError"
-	codeUnauthorized     = "UnauthorizedOperation"
-	codeNetwork          = "ClientError.NetworkError"
-	codeHTTPStatus       = "ClientError.HttpStatusCodeError"
-	codeParseJSON        = "ClientError.ParseJsonError"
-	codeIO               = "ClientError.IOError"
-	codeClient           = "ClientError"
-	codeWebIdentityToken = "InvalidParameter.WebIdentityTokenError"
-	codeRoleNotFound     = "ResourceNotFound.RoleNotFound"
+	codeRequestLimit  = "RequestLimitExceeded"
+	codeInternalError = "InternalError"
+	codeUnauthorized  = "UnauthorizedOperation"
+	codeNetwork       = "ClientError.NetworkError"
+	codeHTTPStatus    = "ClientError.HttpStatusCodeError"
+	codeParseJSON     = "ClientError.ParseJsonError"
+	codeIO            = "ClientError.IOError"
+	codeClient        = "ClientError"
 )
 
 // ErrInstanceNotFound is wrapped by the error returned when
@@ -49,9 +47,10 @@ func (e *opError) Unwrap() error { return e.err }
 // apiError is one failed exchange: the SDK's error, sanitised, and what the
 // exchange got to.
 type apiError struct {
-	sdk    *tcerr.TencentCloudSDKError
-	status int  // HTTP status answered; 0 if none
-	wrote  bool // the request was written in full
+	sdk     *tcerr.TencentCloudSDKError
+	service string // the service called (tcrService, stsService); "" if unknown
+	status  int    // HTTP status answered; 0 if none
+	wrote   bool   // the request was written in full
 }
 
 func (e *apiError) Error() string {
@@ -143,6 +142,11 @@ func Hint(err error) string {
 		return "the instance " + subject + " is not in this region for this account: check instance-id and region (the instance id is shown in the TCR console, the region is where the instance was created)"
 	}
 	code := Code(err)
+	if op != nil && op.op == actAssumeRole {
+		if h := stsHint(code); h != "" {
+			return h
+		}
+	}
 	switch {
 	case code == "AuthFailure.SecretIdNotFound" || code == "AuthFailure.InvalidSecretId":
 		return "Tencent Cloud does not know this SecretId: check access-key-id (or TENCENTCLOUD_SECRET_ID), and that the key was not deleted or disabled in CAM"
@@ -156,10 +160,6 @@ func Hint(err error) string {
 		return "Tencent Cloud refused the credentials: check the access key and secret. Not retried"
 	case code == codeUnauthorized || strings.HasPrefix(code, codeUnauthorized+".") || code == "OperationDenied":
 		return "the key's CAM user or role has no permission on instance " + subject + ": grant tcr:CreateInstanceToken, tcr:DescribeInstances, tcr:DescribeInstanceToken and tcr:DeleteInstanceToken on it (e.g. the QcloudTCRFullAccess policy)"
-	case code == codeRoleNotFound:
-		return "role-arn names no role in the account, or the role does not trust the OIDC identity provider: check role-arn and the role's trust policy"
-	case code == codeWebIdentityToken:
-		return "STS refused the OIDC token: in GitHub Actions grant `permissions: id-token: write`, and check the identity provider's issuer, audience and the role's conditions"
 	case strings.HasPrefix(code, "ResourceNotFound"):
 		return "Tencent Cloud found no such resource: check instance-id and region"
 	case code == codeRequestLimit || strings.HasPrefix(code, codeRequestLimit+"."):

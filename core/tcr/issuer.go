@@ -75,10 +75,11 @@ func New(t core.Target, env core.Env) (*Issuer, error) {
 		return nil, fmt.Errorf("tcr: %w", err)
 	}
 	i := &Issuer{target: t, creds: creds, cfg: cfg}
-	i.api = endpoint{client: newClient(creds, t.Region, t.APIEndpoint, defaultAPIHost, &cfg), service: tcrService, version: tcrVersion}
+	apiHost, stsHost := siteHosts(t.Site)
+	i.api = endpoint{client: newClient(creds, t.Region, t.APIEndpoint, apiHost, &cfg), service: tcrService, version: tcrVersion}
 	if s, ok := creds.(*stsCreds); ok {
 		s.call = call{
-			ep:     endpoint{client: newClient(nil, t.Region, t.STSEndpoint, defaultSTSHost, &cfg), service: stsService, version: stsVersion, skipSign: true},
+			ep:     endpoint{client: newClient(nil, t.Region, t.STSEndpoint, stsHost, &cfg), service: stsService, version: stsVersion, skipSign: true},
 			action: actAssumeRole, subject: t.Auth.RoleARN, policy: idempotent, backoff: cfg.Backoff, log: cfg.Logger,
 		}
 	}
@@ -158,19 +159,31 @@ func (i *Issuer) Issue(ctx context.Context) (core.Credential, error) {
 			missing = append(missing, f.name)
 		}
 	}
-	if out.ExpTime <= 0 {
+	// Every field of the SDK's model is an optional pointer. A temporary
+	// token must say when it expires; a long-term one without ExpTime (absent,
+	// null or 0) does not expire, as SWR's long-term credentials without
+	// expire_date: refusing it would leave a ten-year token behind unused.
+	longTerm := i.target.Type() == core.TokenLongTerm
+	var expTime int64
+	if out.ExpTime != nil {
+		expTime = *out.ExpTime
+	}
+	if expTime < 0 || (expTime == 0 && !longTerm) {
 		missing = append(missing, "ExpTime")
 	}
-	if i.target.Type() == core.TokenLongTerm && out.TokenId == "" {
+	if longTerm && out.TokenId == "" {
 		missing = append(missing, "TokenId")
 	}
-	exp := expiryFromMillis(out.ExpTime)
+	var exp time.Time
+	if expTime > 0 {
+		exp = expiryFromMillis(expTime)
+	}
 	var bad error
 	switch {
 	case len(missing) > 0:
 		bad = malformed("lacks "+strings.Join(missing, ", "), out.RequestId)
-	case !plausibleExpiry(exp, i.cfg.Now()):
-		bad = malformed(fmt.Sprintf("has ExpTime %d, which is no time a token expires at", out.ExpTime), out.RequestId)
+	case !exp.IsZero() && !plausibleExpiry(exp, i.cfg.Now()):
+		bad = malformed(fmt.Sprintf("has ExpTime %d, which is no time a token expires at", expTime), out.RequestId)
 	}
 	if bad != nil {
 		if policy == createsOnce {

@@ -28,9 +28,11 @@ func Provider() core.Descriptor {
 		Name:       Name,
 		Title:      "Tencent Cloud TCR Enterprise",
 		Vendor:     "Tencent Cloud",
-		SecretEnv:  []string{EnvSecretKey, EnvSessionToken, EnvToken},
+		SecretEnv:  []string{EnvSecretKey, EnvSessionToken, EnvSecurityToken, EnvToken},
+		RegionEnv:  []string{core.EnvTencentRegion},
 		Audience:   Audience,
 		OIDCField:  core.FieldRoleARN,
+		STSSession: true,
 		RateLimit:  RateLimit,
 		Auth:       []core.AuthMethod{core.AuthOIDC, core.AuthKeys, core.AuthEnv},
 		SourceKeys: []string{"access_key_id", "access_key_secret", "security_token"},
@@ -79,6 +81,9 @@ func validate(t core.Target) []error {
 	}
 	if a.ProjectID != "" {
 		add(core.FieldProjectID, "is only used by the Huawei providers", "empty for provider tcr")
+	}
+	if a.SessionDuration != 0 && a.Method() != core.AuthOIDC {
+		add(core.FieldRoleDuration, "is only used by keyless login to Tencent Cloud (provider tcr with role-arn)", "empty")
 	}
 	return errs
 }

@@ -11,7 +11,8 @@ import (
 )
 
 const (
-	// stsDuration is how long the temporary credentials are asked for.
+	// stsDuration is how long the temporary credentials are asked for
+	// unless the target's Auth.SessionDuration says otherwise.
 	stsDuration = time.Hour
 	// stsRefreshMargin is how long before their expiry cached temporary
 	// credentials are replaced.
@@ -34,6 +35,7 @@ type stsCreds struct {
 	call                  call
 	providerID, roleARN   string
 	sessionName           string
+	duration              time.Duration
 	token                 func() (string, error)
 	clock                 func() time.Time
 	fetchMu               sync.Mutex // one fetch at a time
@@ -67,8 +69,12 @@ func newSTSCreds(t core.Target, c *core.Env) *stsCreds {
 			return tok, nil
 		}
 	}
+	duration := a.SessionDuration
+	if duration == 0 {
+		duration = stsDuration
+	}
 	return &stsCreds{
-		providerID: a.OIDCProviderID, roleARN: a.RoleARN, sessionName: session,
+		providerID: a.OIDCProviderID, roleARN: a.RoleARN, sessionName: session, duration: duration,
 		token: token, clock: c.Now,
 	}
 }
@@ -113,7 +119,7 @@ func (s *stsCreds) ensure(ctx context.Context) error {
 	}
 	out, err := send[assumeRoleResponse](ctx, s.call, assumeRoleRequest{
 		ProviderId: s.providerID, WebIdentityToken: tok, RoleArn: s.roleARN,
-		RoleSessionName: s.sessionName, DurationSeconds: int64(stsDuration / time.Second),
+		RoleSessionName: s.sessionName, DurationSeconds: int64(s.duration / time.Second),
 	})
 	if err != nil {
 		return err
@@ -124,7 +130,7 @@ func (s *stsCreds) ensure(ctx context.Context) error {
 	}
 	// STS grants what was asked for, no more: a later expiry is a garbled
 	// answer, and believing it would keep the keys past their real end.
-	if limit := s.clock().Add(stsDuration); exp.After(limit) {
+	if limit := s.clock().Add(s.duration); exp.After(limit) {
 		exp = limit
 	}
 	cr := out.Credentials

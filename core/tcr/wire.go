@@ -1,6 +1,7 @@
 package tcr
 
 import (
+	"github.com/regmint/regmint/core"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 )
 
@@ -12,7 +13,22 @@ const (
 	stsService     = "sts"
 	stsVersion     = "2018-08-13"
 	defaultSTSHost = "sts.tencentcloudapi.com"
+	// The international site's hosts, as Tencent's international SDKs
+	// set them (tencentcloud-sdk-java-intl-en, -cpp-intl-en: TcrClient
+	// "tcr.intl.tencentcloudapi.com", StsClient
+	// "sts.intl.tencentcloudapi.com"), and as the international API pages
+	// give the "nearby access" host of every service.
+	intlAPIHost = "tcr.intl.tencentcloudapi.com"
+	intlSTSHost = "sts.intl.tencentcloudapi.com"
 )
+
+// siteHosts returns the default TCR API and STS hosts of a site.
+func siteHosts(site string) (api, sts string) {
+	if site == core.SiteIntl {
+		return intlAPIHost, intlSTSHost
+	}
+	return defaultAPIHost, defaultSTSHost
+}
 
 // The actions called.
 const (
@@ -41,8 +57,9 @@ type createTokenResponse struct {
 	Username string `json:"Username"`
 	Token    string `json:"Token"`
 	// ExpTime is the expiry in milliseconds since the epoch (the SDK's
-	// model says only "a timestamp number without unit").
-	ExpTime   int64  `json:"ExpTime"`
+	// model says only "a timestamp number without unit", *int64, may be
+	// null).
+	ExpTime   *int64 `json:"ExpTime"`
 	TokenId   string `json:"TokenId"`
 	RequestId string `json:"RequestId"`
 }

@@ -59,6 +59,12 @@ const (
 	cfgTCRSecretsManager = `targets:
   - {name: a, provider: tcr, region: ap-guangzhou, instance-id: tcr-abcd1234, api-endpoint: "http://127.0.0.1:9", credentials: {env: true}}
 `
+	cfgTCRNoRegion = `targets:
+  - {name: a, provider: tcr, instance-id: tcr-abcd1234, api-endpoint: "http://127.0.0.1:9", credentials: {env: true}, destination: {store: file}}
+`
+	cfgSWRNoRegion = `targets:
+  - {name: a, provider: swr, credentials: {env: true}, destination: {store: file}}
+`
 	cfgSWRFile = `targets:
   - {name: a, provider: swr, region: cn-north-4, credentials: {env: true}, destination: {store: file}}
 `
@@ -122,12 +128,15 @@ var badEnvs = []badEnv{
 	{name: "TENCENTCLOUD_SECRET_ID", value: "not-a-real-id", config: cfgTCRFile, env: dockerEnv},
 	{name: "TENCENTCLOUD_SECRET_KEY", value: slotSecret, config: cfgTCRFile, env: dockerEnv},
 	{name: "TENCENTCLOUD_SESSION_TOKEN", value: slotSecret, config: cfgTCRFile, env: dockerEnv},
+	{name: "TENCENTCLOUD_REGION", value: "Guangzhou", config: cfgTCRNoRegion, env: dockerEnv},
 	{name: "HUAWEICLOUD_SDK_AK", value: "not-a-real-id", config: cfgSWRFile, env: dockerEnv},
 	{name: "HUAWEICLOUD_SDK_SK", value: slotSecret, config: cfgSWRFile, env: dockerEnv},
 	{name: "HUAWEICLOUD_SDK_SECURITY_TOKEN", value: slotSecret, config: cfgSWRFile, env: dockerEnv},
 	{name: "HUAWEICLOUD_SDK_PROJECT_ID", value: "my project", config: cfgSWRFile, env: envWith(dockerEnv, "HUAWEICLOUD_SDK_AK", "not-a-real-id", "HUAWEICLOUD_SDK_SK", slotSecret)},
+	{name: "HUAWEICLOUD_SDK_REGION", value: "cn_north_4", config: cfgSWRNoRegion, env: dockerEnv},
 	{name: "CLOUD_SDK_AK", value: "not-a-real-id", config: cfgSWRFile, env: dockerEnv},
 	{name: "CLOUD_SDK_SK", value: slotSecret, config: cfgSWRFile, env: dockerEnv},
+	{name: "CLOUD_SDK_REGION", value: "cn north 4", config: cfgSWRNoRegion, env: dockerEnv},
 	{name: "HUAWEICLOUD_SDK_IDP_ID", value: "github-actions", config: cfgSWRFile, env: dockerEnv},
 	{name: "HUAWEICLOUD_SDK_ID_TOKEN_FILE", value: "/nonexistent/id-token", config: cfgSWRFile, env: envWith(dockerEnv, "HUAWEICLOUD_SDK_IDP_ID", "github-actions")},
 	{name: "HUAWEICLOUD_SDK_IAM_ENDPOINT", value: "ftp://iam.example.com", config: cfgSWRFile, env: envWith(dockerEnv, "HUAWEICLOUD_SDK_AK", "not-a-real-id", "HUAWEICLOUD_SDK_SK", slotSecret)},
@@ -148,6 +157,9 @@ var envCatalog = map[string]string{
 	"HUAWEICLOUD_SDK_AK": "user", "HUAWEICLOUD_SDK_SK": "user", "HUAWEICLOUD_SDK_SECURITY_TOKEN": "user",
 	"HUAWEICLOUD_SDK_PROJECT_ID": "user", "CLOUD_SDK_AK": "user", "CLOUD_SDK_SK": "user", "HUAWEICLOUD_SDK_IDP_ID": "user",
 	"HUAWEICLOUD_SDK_ID_TOKEN_FILE": "user", "HUAWEICLOUD_SDK_IAM_ENDPOINT": "user", "HUAWEICLOUD_SDK_REGION_": "user",
+	"TENCENTCLOUD_REGION": "user", "HUAWEICLOUD_SDK_REGION": "user", "CLOUD_SDK_REGION": "user",
+
+	"TENCENTCLOUD_SECURITY_TOKEN": "alias",
 
 	"TENCENTCLOUD_TOKEN":           "alias",
 	"AWS_LAMBDA_RUNTIME_API":       "platform",
@@ -295,7 +307,7 @@ func envNotes() string {
 	sort.Strings(alias)
 	return "Also read, but set by Lambda or the Actions runner rather than by you: " + strings.Join(platform, ", ") +
 		" (without `ACTIONS_ID_TOKEN_REQUEST_URL`, keyless inputs fail as the `role-arn` and `idp-id` rows of the action table show). " +
-		"Read as an older name of `TENCENTCLOUD_SESSION_TOKEN`: " + strings.Join(alias, ", ") + ". " +
+		"Read as other names of `TENCENTCLOUD_SESSION_TOKEN` (when it is unset, in this order): " + strings.Join(alias, ", ") + ". " +
 		"`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and `SSL_CERT_FILE` are read by Go's HTTP client as usual. " +
 		"A wrong secret value (a key that does not match its id, an expired session token) cannot be told locally: the cloud refuses it, as described below.\n"
 }

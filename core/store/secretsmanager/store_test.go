@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -89,6 +90,7 @@ func TestValueShape(t *testing.T) {
 		"username":          r.Credential.Username,
 		"password":          r.Credential.Password,
 		"expires_at":        "2031-02-03T04:05:06.7Z",
+		"expires_at_unix":   strconv.FormatInt(time.Date(2031, 2, 3, 4, 5, 6, 0, time.UTC).Unix(), 10),
 		"token_id":          r.Credential.TokenID,
 		"issued_at":         "2031-02-03T03:05:06Z",
 		"fingerprint":       r.Fingerprint,

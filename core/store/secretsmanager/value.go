@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/regmint/regmint/core"
 
@@ -18,15 +20,19 @@ import (
 // same record always encodes to the same bytes (and the same request
 // token).
 type value struct {
-	Auths           map[string]core.AuthEntry `json:"auths"`
-	Registry        string                    `json:"registry"`
-	Username        string                    `json:"username"`
-	Password        string                    `json:"password"`
-	ExpiresAt       string                    `json:"expires_at,omitempty"`
-	TokenID         string                    `json:"token_id,omitempty"`
-	IssuedAt        string                    `json:"issued_at,omitempty"`
-	Fingerprint     string                    `json:"fingerprint,omitempty"`
-	PreviousTokenID string                    `json:"previous_token_id,omitempty"`
+	Auths     map[string]core.AuthEntry `json:"auths"`
+	Registry  string                    `json:"registry"`
+	Username  string                    `json:"username"`
+	Password  string                    `json:"password"`
+	ExpiresAt string                    `json:"expires_at,omitempty"`
+	// ExpiresAtUnix is ExpiresAt as decimal unix seconds in a string (cut
+	// to the second, never later), the form External Secrets Operator's
+	// generators (the ECR one's expires_at) give templates.
+	ExpiresAtUnix   string `json:"expires_at_unix,omitempty"`
+	TokenID         string `json:"token_id,omitempty"`
+	IssuedAt        string `json:"issued_at,omitempty"`
+	Fingerprint     string `json:"fingerprint,omitempty"`
+	PreviousTokenID string `json:"previous_token_id,omitempty"`
 }
 
 // metadata is what Get reads back from a value: everything but the secret.
@@ -52,6 +58,7 @@ func encodeValue(r core.Record) (string, error) {
 		Username:        c.Username,
 		Password:        c.Password,
 		ExpiresAt:       storetime.FormatTime(c.ExpiresAt),
+		ExpiresAtUnix:   unixSeconds(c.ExpiresAt),
 		TokenID:         c.TokenID,
 		IssuedAt:        storetime.FormatTime(r.IssuedAt),
 		Fingerprint:     r.Fingerprint,
@@ -62,6 +69,15 @@ func encodeValue(r core.Record) (string, error) {
 		return "", errors.New("encode secret value failed") // cannot happen for strings; never echo the value
 	}
 	return string(b), nil
+}
+
+// unixSeconds renders t as decimal unix seconds, "" for the zero time (does
+// not expire).
+func unixSeconds(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(t.Unix(), 10)
 }
 
 // errNotRegmint marks a value regmint did not write (a placeholder a

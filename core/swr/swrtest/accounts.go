@@ -71,7 +71,7 @@ func (s *Server) NewAccount(opts ...AccountOption) *Account {
 	defer s.mu.Unlock()
 	s.accounts = append(s.accounts, a)
 	s.users[a.DomainName+"/"+a.UserName] = a
-	s.keys[a.AK] = &accessKey{ak: a.AK, sk: a.SK, acct: a}
+	s.keys[a.AK] = &accessKey{ak: a.AK, sk: a.SK, acct: a, identity: userIdentity(a)}
 	return a
 }
 
@@ -81,8 +81,12 @@ type accessKey struct {
 	securityToken string    // temporary keys only
 	expires       time.Time // zero: permanent
 	acct          *Account
+	identity      string // the IAM identity the key acts as
 	deleted       bool
 }
+
+// userIdentity is the identity of the account's IAM user.
+func userIdentity(a *Account) string { return "user:" + a.UserID }
 
 // DeleteAccessKey deletes an access key: requests signed with it are
 // refused, and the shared long-term login derived from it stops working.
@@ -99,17 +103,18 @@ func (s *Server) DeleteAccessKey(ak string) {
 func (s *Server) TemporaryKeys(a *Account, ttl time.Duration) (ak, sk, securityToken string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.newTempKey(a, ttl)
+	k := s.newTempKey(a, userIdentity(a), ttl)
 	return k.ak, k.sk, k.securityToken
 }
 
-func (s *Server) newTempKey(a *Account, ttl time.Duration) *accessKey {
+func (s *Server) newTempKey(a *Account, identity string, ttl time.Duration) *accessKey {
 	k := &accessKey{
 		ak:            "swrtesttmp" + randHex(8),
 		sk:            "swrtest-tsk-" + randHex(20),
 		securityToken: "swrtest-st-" + randHex(32),
 		expires:       s.now().Add(ttl),
 		acct:          a,
+		identity:      identity,
 	}
 	s.keys[k.ak] = k
 	s.remember(k.sk, k.securityToken)
@@ -131,6 +136,7 @@ func (s *Server) RevokeTokens(a *Account) {
 // token is an IAM token.
 type token struct {
 	acct      *Account
+	identity  string // the IAM identity the token acts as
 	projectID string // "" for an unscoped token
 	region    string
 	expires   time.Time
@@ -183,6 +189,7 @@ type ltCred struct {
 	regCred
 	id, name string
 	created  time.Time
+	creator  string // the identity that created it
 }
 
 // LongTermCredentials returns the names of the instance's long-term

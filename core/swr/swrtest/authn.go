@@ -14,6 +14,11 @@ type principal struct {
 	// unscoped token); viaToken says a token was used.
 	tokenProject string
 	viaToken     bool
+	// identity is the IAM identity: "user:<user id>" for the IAM user
+	// (password, permanent keys), "federated:<idp id>" for a user federated
+	// through an identity provider. SWR lists a caller's own long-term
+	// credentials by it (self_only).
+	identity string
 }
 
 // authenticate checks a request's SDK-HMAC-SHA256 signature (when it has an
@@ -36,7 +41,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, body []byt
 			s.authFailed(w, "the token has expired")
 			return principal{}, false
 		}
-		return principal{acct: t.acct, tokenProject: t.projectID, viaToken: true}, true
+		return principal{acct: t.acct, tokenProject: t.projectID, viaToken: true, identity: t.identity}, true
 	}
 	s.authFailed(w, "neither Authorization nor X-Auth-Token is present")
 	return principal{}, false
@@ -75,7 +80,7 @@ func (s *Server) authSignature(w http.ResponseWriter, r *http.Request, body []by
 		s.authFailed(w, "verify aksk signature fail")
 		return principal{}, false
 	}
-	return principal{acct: key.acct}, true
+	return principal{acct: key.acct, identity: key.identity}, true
 }
 
 // authorizeProject checks that the principal may act in project pid: the

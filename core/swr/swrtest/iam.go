@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -91,22 +92,29 @@ func (s *Server) passwordToken(w http.ResponseWriter, body []byte) {
 		s.keystoneError(w, http.StatusBadRequest, "Invalid scope: the project does not exist in the account.")
 		return
 	}
-	s.issueToken(w, a, pid, region, []string{"password"}, TokenTTL)
+	s.issueToken(w, a, userIdentity(a), pid, region, []string{"password"}, TokenTTL)
 }
 
 // issueToken answers 201 with a new token.
-func (s *Server) issueToken(w http.ResponseWriter, a *Account, pid, region string, methods []string, ttl time.Duration) {
+func (s *Server) issueToken(w http.ResponseWriter, a *Account, identity, pid, region string, methods []string, ttl time.Duration) {
 	value := "swrtest-iam-" + randHex(40)
 	now := s.now().UTC()
-	t := &token{acct: a, projectID: pid, region: region, expires: now.Add(ttl), methods: methods}
+	t := &token{acct: a, identity: identity, projectID: pid, region: region, expires: now.Add(ttl), methods: methods}
 	s.mu.Lock()
 	s.tokens[value] = t
 	s.remember(value)
 	s.mu.Unlock()
 	domain := map[string]string{"id": a.DomainID, "name": a.DomainName}
+	user := map[string]any{"id": a.UserID, "name": a.UserName, "domain": domain, "password_expires_at": ""}
+	if idp, ok := strings.CutPrefix(identity, "federated:"); ok {
+		// A federated user, as the SDK's FederationUserBody models it.
+		user = map[string]any{"id": "fed-" + a.UserID, "name": "FederationUser", "domain": domain,
+			"OS-FEDERATION": map[string]any{"identity_provider": map[string]string{"id": idp},
+				"protocol": map[string]string{"id": "oidc"}, "groups": []any{}}}
+	}
 	tok := map[string]any{
 		"expires_at": t.expires.Format(timeFormat), "issued_at": now.Format(timeFormat), "methods": methods,
-		"user":    map[string]any{"id": a.UserID, "name": a.UserName, "domain": domain, "password_expires_at": ""},
+		"user":    user,
 		"roles":   []any{},
 		"catalog": []any{},
 	}
@@ -175,7 +183,7 @@ func (s *Server) idToken(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.keystoneError(w, http.StatusBadRequest, "Invalid scope: the project does not exist in the account.")
 		return
 	}
-	s.issueToken(w, p.acct, pid, region, []string{"mapped"}, TokenTTL)
+	s.issueToken(w, p.acct, "federated:"+p.ID, pid, region, []string{"mapped"}, TokenTTL)
 }
 
 // securityToken is CreateTemporaryAccessKeyByToken: temporary keys for a
@@ -218,7 +226,7 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	s.mu.Lock()
-	k := s.newTempKey(t.acct, d)
+	k := s.newTempKey(t.acct, t.identity, d)
 	s.mu.Unlock()
 	s.writeJSON(w, http.StatusCreated, map[string]any{"credential": map[string]string{
 		"access": k.ak, "secret": k.sk, "securitytoken": k.securityToken, "expires_at": k.expires.UTC().Format(timeFormat),

@@ -40,7 +40,11 @@ import (
 const (
 	// TokenTTL is how long an IAM token lasts (as IAM's: 24 h).
 	TokenTTL = 24 * time.Hour
-	// TempCredentialTTL is how long an Enterprise temporary credential lasts.
+	// TempCredentialTTL is how long an Enterprise temporary credential
+	// lasts by default. The API's example answer shows 24 h; the emulator
+	// keeps 1 h so that simulated-clock tests and the demo see refreshes
+	// quickly, and WithTempCredentialTTL(24*time.Hour) gives the example's.
+	// The client takes the lifetime from the answer's expire_date either way.
 	TempCredentialTTL = time.Hour
 	// SecretTTL is how long a shared-edition temporary login lasts (6 h).
 	SecretTTL = 6 * time.Hour
@@ -61,6 +65,7 @@ type Server struct {
 	sigNow         func() time.Time // nil: now
 	onRevoke       func(Revocation)
 	regions        []string
+	tempTTL        time.Duration // 0: TempCredentialTTL
 
 	mu          sync.Mutex
 	closed      bool
@@ -80,6 +85,8 @@ type Server struct {
 	requestSeq  int
 	instanceSeq int
 	revoked     []Revocation
+	// ltExpireDate is the expire_date long-term answers carry ("": none).
+	ltExpireDate string
 }
 
 // Option configures a Server.

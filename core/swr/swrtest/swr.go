@@ -49,7 +49,7 @@ func (s *Server) serveSWR(w http.ResponseWriter, r *http.Request) {
 		return
 	case len(seg) == 6 && m == http.MethodDelete && seg[4] == "long-term-credentials":
 		s.serveOp(w, r, OpDeleteInstanceLtCredential, func(w http.ResponseWriter) {
-			s.instanceOp(w, r, body, seg[1], seg[3], func(w http.ResponseWriter, r *http.Request, in *Instance, body []byte) {
+			s.instanceOp(w, r, body, seg[1], seg[3], func(w http.ResponseWriter, r *http.Request, _ principal, in *Instance, body []byte) {
 				s.deleteLtCredential(w, in, seg[5])
 			})
 		})
@@ -61,7 +61,7 @@ func (s *Server) serveSWR(w http.ResponseWriter, r *http.Request) {
 // instanceOp authenticates, authorizes the project and finds the instance
 // before calling f.
 func (s *Server) instanceOp(w http.ResponseWriter, r *http.Request, body []byte, pid, iid string,
-	f func(w http.ResponseWriter, r *http.Request, in *Instance, body []byte)) {
+	f func(w http.ResponseWriter, r *http.Request, p principal, in *Instance, body []byte)) {
 	p, ok := s.authenticate(w, r, body)
 	if !ok || !s.authorizeProject(w, r, p, pid) {
 		return
@@ -73,7 +73,7 @@ func (s *Server) instanceOp(w http.ResponseWriter, r *http.Request, body []byte,
 		s.apiError(w, http.StatusNotFound, "SVCSTG.SWR.4040001", "Instance "+iid+" not found")
 		return
 	}
-	f(w, r, in, body)
+	f(w, r, p, in, body)
 }
 
 // instanceJSON is an instance as ShowInstance and ListInstance render it.
@@ -86,7 +86,7 @@ func (s *Server) instanceJSON(in *Instance) map[string]any {
 	}
 }
 
-func (s *Server) showInstance(w http.ResponseWriter, _ *http.Request, in *Instance, _ []byte) {
+func (s *Server) showInstance(w http.ResponseWriter, _ *http.Request, _ principal, in *Instance, _ []byte) {
 	s.writeJSON(w, http.StatusOK, s.instanceJSON(in))
 }
 
@@ -121,9 +121,9 @@ type credentialJSON struct {
 	UserID     string `json:"user_id"`
 }
 
-func (s *Server) createTempCredential(w http.ResponseWriter, _ *http.Request, in *Instance, _ []byte) {
+func (s *Server) createTempCredential(w http.ResponseWriter, _ *http.Request, _ principal, in *Instance, _ []byte) {
 	now := s.now().UTC()
-	c := &regCred{user: "swrtest-tmp-" + randHex(6), password: randHex(32), expires: now.Add(TempCredentialTTL), scope: in.ID}
+	c := &regCred{user: "swrtest-tmp-" + randHex(6), password: randHex(32), expires: now.Add(s.tempCredentialTTL()), scope: in.ID}
 	s.mu.Lock()
 	s.tempCreds[c.user] = c
 	s.rememberLogin(c.user, c.password)
@@ -140,7 +140,7 @@ var (
 	reLtMarks2 = regexp.MustCompile(`[._-]{2}`)
 )
 
-func (s *Server) createLtCredential(w http.ResponseWriter, _ *http.Request, in *Instance, body []byte) {
+func (s *Server) createLtCredential(w http.ResponseWriter, _ *http.Request, p principal, in *Instance, body []byte) {
 	var req struct {
 		Name string `json:"name"`
 	}
@@ -159,17 +159,31 @@ func (s *Server) createLtCredential(w http.ResponseWriter, _ *http.Request, in *
 	}
 	c := &ltCred{
 		regCred: regCred{user: "swrtest-lt-" + randHex(6), password: randHex(32), scope: in.ID},
-		id:      randHex(16), name: req.Name, created: now,
+		id:      randHex(16), name: req.Name, created: now, creator: p.identity,
 	}
 	s.ltCreds[c.id] = c
 	s.rememberLogin(c.user, c.password)
+	expire := s.ltExpireDate
 	s.mu.Unlock()
 	s.writeJSON(w, http.StatusCreated, credentialJSON{
-		AuthToken: c.password, CreatedAt: now.Format(timeFormat), TokenID: c.id, UserID: c.user,
+		AuthToken: c.password, CreatedAt: now.Format(timeFormat), ExpireDate: expire, TokenID: c.id, UserID: c.user,
 	})
 }
 
-func (s *Server) listLtCredentials(w http.ResponseWriter, r *http.Request, in *Instance, _ []byte) {
+// listLtCredentials is ListInstanceLtCredentials. As the API documents,
+// self_only defaults to the caller's own credentials; self_only=false lists
+// every credential of the instance (for a caller with the te_admin role,
+// which every emulated identity has).
+func (s *Server) listLtCredentials(w http.ResponseWriter, r *http.Request, p principal, in *Instance, _ []byte) {
+	selfOnly := true
+	switch v := r.URL.Query().Get("self_only"); v {
+	case "", "true":
+	case "false":
+		selfOnly = false
+	default:
+		s.apiError(w, http.StatusBadRequest, "SVCSTG.SWR.4000001", "Invalid self_only "+v)
+		return
+	}
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
 	if err != nil || limit <= 0 || limit > 100 {
@@ -178,7 +192,7 @@ func (s *Server) listLtCredentials(w http.ResponseWriter, r *http.Request, in *I
 	s.mu.Lock()
 	var list []*ltCred
 	for _, c := range s.ltCreds {
-		if c.scope == in.ID {
+		if c.scope == in.ID && (!selfOnly || c.creator == p.identity) {
 			list = append(list, c)
 		}
 	}

@@ -117,6 +117,7 @@ func (s *Server) createInstanceToken(k *key, region string, body []byte) (any, *
 	out := map[string]any{"Username": s.UIN, "Token": t.password, "ExpTime": t.Expires.UnixMilli(), "TokenId": nil}
 	if longTerm {
 		out["TokenId"] = t.ID
+		s.longTermExpTimeLocked(out, t.Expires.UnixMilli())
 	}
 	return out, nil
 }
@@ -224,8 +225,8 @@ func (s *Server) describeInstances(k *key, region string, body []byte) (any, *ap
 	sortInstances(match)
 	type registryOut struct {
 		RegistryId, RegistryName, RegistryType, Status, PublicDomain string
-		CreatedAt, RegionName, InternalEndpoint, ExpiredAt, PayMod   string
-		RegionId, TokenValidTime                                     int64
+		CreatedAt, RegionName, InternalEndpoint, ExpiredAt           string
+		RegionId, TokenValidTime, PayMod                             int64
 		EnableAnonymous, DeletionProtection                          bool
 	}
 	page := []registryOut{}
@@ -234,7 +235,7 @@ func (s *Server) describeInstances(k *key, region string, body []byte) (any, *ap
 		page = append(page, registryOut{
 			RegistryId: in.ID, RegistryName: in.Name, RegistryType: "premium", Status: "Running",
 			PublicDomain: in.Registry, InternalEndpoint: in.Registry, RegionName: in.Region, RegionId: 1,
-			CreatedAt: in.created.UTC().Format(time.RFC3339), PayMod: "0", TokenValidTime: 3600,
+			CreatedAt: in.created.UTC().Format(time.RFC3339), PayMod: 0, TokenValidTime: 3600,
 		})
 	}
 	return map[string]any{"TotalCount": len(match), "Registries": page}, nil

@@ -85,6 +85,7 @@ type Server struct {
 	faults    faultState
 	calls     map[string]int
 	closed    bool
+	ltExpTime ExpTimeForm
 }
 
 // Option configures a Server.

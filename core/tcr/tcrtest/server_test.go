@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -287,6 +288,14 @@ func TestTokensAndRegistry(t *testing.T) {
 	}
 }
 
+// sdkAssumeRoleCodes are the error codes tencentcloud-sdk-go lists for
+// STS AssumeRoleWithWebIdentity (sts/v20180813/client.go, from errors.go).
+var sdkAssumeRoleCodes = []string{
+	"InternalError.GetRoleError", "InternalError.SystemError", "InternalError.UnknownError",
+	"InvalidParameter.OverLimit", "InvalidParameter.ParamError", "InvalidParameter.WebIdentityTokenError",
+	"RequestLimitExceeded", "UnauthorizedOperation",
+}
+
 func TestSTS(t *testing.T) {
 	t.Parallel()
 	s := tcrtest.New()
@@ -321,13 +330,23 @@ func TestSTS(t *testing.T) {
 	}{
 		{"unknown token", "InvalidParameter.WebIdentityTokenError", base(func(m map[string]any) { m["WebIdentityToken"] = "not-a-token" })},
 		{"expired token", "InvalidParameter.WebIdentityTokenError", base(func(m map[string]any) { m["WebIdentityToken"] = expired })},
-		{"wrong role", "ResourceNotFound.RoleNotFound", base(func(m map[string]any) { m["RoleArn"] = "qcs::cam::uin/1:roleName/x" })},
+		{"wrong role", "InternalError.GetRoleError", base(func(m map[string]any) { m["RoleArn"] = "qcs::cam::uin/1:roleName/x" })},
 		{"wrong provider", "InvalidParameter.ParamError", base(func(m map[string]any) { m["ProviderId"] = "other" })},
-		{"too long", "InvalidParameter.OverTimeError", base(func(m map[string]any) { m["DurationSeconds"] = 50000 })},
+		{"too long", "InvalidParameter.ParamError", base(func(m map[string]any) { m["DurationSeconds"] = 50000 })},
 	} {
-		if _, err := assume(tt.params); code(err) != tt.want {
+		_, err := assume(tt.params)
+		if code(err) != tt.want {
 			t.Errorf("%s: code = %q (err %v), want %q", tt.name, code(err), err, tt.want)
 		}
+		if !slices.Contains(sdkAssumeRoleCodes, code(err)) {
+			t.Errorf("%s: code %q is not one the SDK lists for AssumeRoleWithWebIdentity", tt.name, code(err))
+		}
+	}
+	// Signed instead of Authorization: SKIP: refused.
+	k := s.AddKey()
+	signed := client(t, common.NewCredential(k.ID, k.Secret), s.STSURL, s.Transport())
+	if _, err := call(t, signed, "sts", tcrtest.STSVersion, "AssumeRoleWithWebIdentity", base(nil)); code(err) != "AuthFailure.InvalidAuthorization" {
+		t.Errorf("signed AssumeRoleWithWebIdentity: code = %q (err %v), want AuthFailure.InvalidAuthorization", code(err), err)
 	}
 	s.Advance(-2 * time.Minute)
 	out, err := assume(base(nil))
@@ -346,7 +365,7 @@ func TestSTS(t *testing.T) {
 	if _, err := tcrCall(t, tc, "CreateInstanceToken", map[string]any{"RegistryId": in.ID}); code(err) != "AuthFailure.TokenFailure" {
 		t.Errorf("temporary credentials without their token: %v", err)
 	}
-	if got, want := s.Calls("AssumeRoleWithWebIdentity"), 6; got != want {
+	if got, want := s.Calls("AssumeRoleWithWebIdentity"), 7; got != want {
 		t.Errorf("Calls(AssumeRoleWithWebIdentity) = %d, want %d", got, want)
 	}
 }

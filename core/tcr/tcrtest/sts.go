@@ -44,6 +44,11 @@ func (s *Server) handleSTS(r *http.Request, action string, body []byte) (any, *a
 	if e := checkEnvelope(r, STSVersion); e != nil {
 		return nil, e
 	}
+	// The SDK sends AssumeRoleWithWebIdentity unsigned, with the literal
+	// Authorization: SKIP (common/client.go, SetSkipSign).
+	if got := r.Header.Get("Authorization"); got != "SKIP" {
+		return nil, errf(codeInvalidAuthorization, "AssumeRoleWithWebIdentity is sent unsigned, with Authorization: SKIP.")
+	}
 	if action != stsAction {
 		return nil, errf(codeInvalidAction, "The action `%s` is not supported by the tcrtest STS.", action)
 	}
@@ -60,7 +65,7 @@ func (s *Server) handleSTS(r *http.Request, action string, body []byte) (any, *a
 	case p.DurationSeconds < 0:
 		return nil, errf(codeSTSParamError, "DurationSeconds must be positive.")
 	case p.DurationSeconds > stsMaxDuration:
-		return nil, errf(codeOverTime, "DurationSeconds exceeds %d.", stsMaxDuration)
+		return nil, errf(codeSTSParamError, "DurationSeconds exceeds %d.", stsMaxDuration)
 	}
 	if p.DurationSeconds == 0 {
 		p.DurationSeconds = stsDefaultDuration
@@ -75,7 +80,7 @@ func (s *Server) handleSTS(r *http.Request, action string, body []byte) (any, *a
 		return nil, errf(codeWebIdentityToken, "The WebIdentityToken is invalid or expired.")
 	}
 	if p.RoleArn != s.RoleARN {
-		return nil, errf(codeRoleNotFound, "The role %s does not exist or does not trust the identity provider.", p.RoleArn)
+		return nil, errf(codeGetRoleError, "get role failed: the role %s does not exist or does not trust the identity provider.", p.RoleArn)
 	}
 	k := s.newSessionKeyLocked(time.Duration(p.DurationSeconds) * time.Second)
 	return map[string]any{

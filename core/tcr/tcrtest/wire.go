@@ -24,11 +24,12 @@ const (
 	codeMissingParameter     = "MissingParameter"
 	codeUnknownParameter     = "UnknownParameter"
 	codeTCRNotFound          = "ResourceNotFound.TcrResourceNotFound"
-	// STS AssumeRoleWithWebIdentity codes.
+	// STS AssumeRoleWithWebIdentity codes: exactly those the SDK lists for
+	// the action (tencentcloud-sdk-go sts/v20180813 client.go and
+	// errors.go).
 	codeWebIdentityToken = "InvalidParameter.WebIdentityTokenError"
 	codeSTSParamError    = "InvalidParameter.ParamError"
-	codeOverTime         = "InvalidParameter.OverTimeError"
-	codeRoleNotFound     = "ResourceNotFound.RoleNotFound"
+	codeGetRoleError     = "InternalError.GetRoleError"
 )
 
 // apiErr is a vendor error answer.
