@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"time"
 
-	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/store/storemeta"
 )
 
 // metaVersion is the sidecar format this code reads and writes.
@@ -16,56 +15,14 @@ const metaVersion = 1
 
 // metaFile is the sidecar: the metadata of each ref, no secrets.
 type metaFile struct {
-	Version int                  `json:"version"`
-	Comment string               `json:"comment,omitempty"`
-	Refs    map[string]metaEntry `json:"refs"`
-}
-
-// metaEntry is core.Stored on disk.
-type metaEntry struct {
-	Registry        string    `json:"registry"`
-	Username        string    `json:"username"`
-	ExpiresAt       time.Time `json:"expires_at,omitzero"`
-	IssuedAt        time.Time `json:"issued_at,omitzero"`
-	Fingerprint     string    `json:"fingerprint,omitempty"`
-	TokenID         string    `json:"token_id,omitempty"`
-	PreviousTokenID string    `json:"previous_token_id,omitempty"`
-}
-
-func entryOf(st core.Stored) metaEntry {
-	return metaEntry{
-		Registry:        st.Registry,
-		Username:        st.Username,
-		ExpiresAt:       utc(st.ExpiresAt),
-		IssuedAt:        utc(st.IssuedAt),
-		Fingerprint:     st.Fingerprint,
-		TokenID:         st.TokenID,
-		PreviousTokenID: st.PreviousTokenID,
-	}
-}
-
-func (m metaEntry) stored() core.Stored {
-	return core.Stored{
-		Registry:        m.Registry,
-		Username:        m.Username,
-		ExpiresAt:       m.ExpiresAt,
-		IssuedAt:        m.IssuedAt,
-		Fingerprint:     m.Fingerprint,
-		TokenID:         m.TokenID,
-		PreviousTokenID: m.PreviousTokenID,
-	}
-}
-
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC()
+	Version int                       `json:"version"`
+	Comment string                    `json:"comment,omitempty"`
+	Refs    map[string]storemeta.Meta `json:"refs"`
 }
 
 // readMeta reads the sidecar; a missing one is empty.
 func readMeta(path string) (metaFile, error) {
-	m := metaFile{Version: metaVersion, Refs: map[string]metaEntry{}}
+	m := metaFile{Version: metaVersion, Refs: map[string]storemeta.Meta{}}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, nil
@@ -80,7 +37,7 @@ func readMeta(path string) (metaFile, error) {
 		return m, fmt.Errorf("metadata %s has format version %d; this regmint reads version %d", path, m.Version, metaVersion)
 	}
 	if m.Refs == nil {
-		m.Refs = map[string]metaEntry{}
+		m.Refs = map[string]storemeta.Meta{}
 	}
 	return m, nil
 }
@@ -99,7 +56,7 @@ func (m metaFile) encode() ([]byte, error) {
 // set records ref's metadata. A docker config holds one login per
 // registry, so any other ref recorded for the same registry is dropped:
 // its login was just overwritten.
-func (m *metaFile) set(ref string, e metaEntry) {
+func (m *metaFile) set(ref string, e storemeta.Meta) {
 	for r, old := range m.Refs {
 		if r != ref && old.Registry == e.Registry {
 			delete(m.Refs, r)

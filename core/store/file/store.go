@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/store/storemeta"
 )
 
 // Suffixes of the files kept beside the docker config.
@@ -75,11 +77,8 @@ func (s *Store) MetadataPath() string { return s.metaPath }
 // core.ErrNotFound if there is none or the docker config no longer holds
 // the login it describes.
 func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
-	e, _, err := s.read(ctx, ref)
-	if err != nil {
-		return core.Stored{}, err
-	}
-	return e.stored(), nil
+	st, _, err := s.read(ctx, ref)
+	return st, err
 }
 
 // ReadRecord returns what Get returns with the login's password, read from
@@ -87,11 +86,10 @@ func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
 // the password. The rotation engine reads through it to check the stored
 // login against its registry.
 func (s *Store) ReadRecord(ctx context.Context, ref string) (core.Record, error) {
-	e, a, err := s.read(ctx, ref)
+	st, a, err := s.read(ctx, ref)
 	if err != nil {
 		return core.Record{}, err
 	}
-	st := e.stored()
 	return core.Record{
 		Credential: core.Credential{
 			Registry:  st.Registry,
@@ -107,41 +105,45 @@ func (s *Store) ReadRecord(ctx context.Context, ref string) (core.Record, error)
 }
 
 // read returns ref's metadata and the docker config's login it describes.
-func (s *Store) read(ctx context.Context, ref string) (metaEntry, authEntry, error) {
+func (s *Store) read(ctx context.Context, ref string) (core.Stored, authEntry, error) {
 	if ref == "" {
-		return metaEntry{}, authEntry{}, errors.New("file store get: ref is empty")
+		return core.Stored{}, authEntry{}, errors.New("file store get: ref is empty")
 	}
 	if _, err := os.Stat(filepath.Dir(s.path)); errors.Is(err, fs.ErrNotExist) {
-		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w: directory %s does not exist", ref, core.ErrNotFound, filepath.Dir(s.path))
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: %w: directory %s does not exist", ref, core.ErrNotFound, filepath.Dir(s.path))
 	}
 	unlock, err := lockFile(ctx, s.lockPath, false)
 	if err != nil {
-		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
 	}
 	defer unlock()
 
 	meta, err := readMeta(s.metaPath)
 	if err != nil {
-		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
 	}
-	e, ok := meta.Refs[ref]
+	m, ok := meta.Refs[ref]
 	if !ok {
-		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w: no metadata in %s", ref, core.ErrNotFound, s.metaPath)
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: %w: no metadata in %s", ref, core.ErrNotFound, s.metaPath)
+	}
+	e, err := m.Stored("metadata of ref " + strconv.Quote(ref))
+	if err != nil {
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: %s: %w", ref, s.metaPath, err)
 	}
 	b, err := readConfig(s.path)
 	if err != nil {
-		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: %w", ref, err)
 	}
 	cfg, err := parseDockerConfig(b)
 	if err != nil {
-		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: docker config %s is %w", ref, s.path, err)
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: docker config %s is %w", ref, s.path, err)
 	}
 	a, ok := cfg.Auths[e.Registry]
 	switch {
 	case !ok:
-		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w: docker config %s has no login for %s (logged out?)", ref, core.ErrNotFound, s.path, e.Registry)
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: %w: docker config %s has no login for %s (logged out?)", ref, core.ErrNotFound, s.path, e.Registry)
 	case a.user() != e.Username:
-		return metaEntry{}, authEntry{}, fmt.Errorf("file store get %q: %w: the login for %s in %s is another user's (changed by hand?)", ref, core.ErrNotFound, e.Registry, s.path)
+		return core.Stored{}, authEntry{}, fmt.Errorf("file store get %q: %w: the login for %s in %s is another user's (changed by hand?)", ref, core.ErrNotFound, e.Registry, s.path)
 	}
 	return e, a, nil
 }
@@ -189,7 +191,7 @@ func (s *Store) Put(ctx context.Context, ref string, r core.Record) error {
 	if err != nil {
 		return fmt.Errorf("file store put %q: %w", ref, err)
 	}
-	meta.set(ref, entryOf(r.Stored()))
+	meta.set(ref, storemeta.OfRecord(r))
 	metaBytes, err := meta.encode()
 	if err != nil {
 		return fmt.Errorf("file store put %q: %w", ref, err)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/regmint/regmint/core"
 
-	"github.com/regmint/regmint/core/store/internal/storetime"
+	"github.com/regmint/regmint/core/store/storemeta"
 )
 
 // metaVersion is the metadata format this code reads and writes.
@@ -20,14 +20,8 @@ const metaVersion = 1
 // configuration is noticed. It holds no secret. Field order is fixed, so a
 // record always encodes to the same bytes.
 type meta struct {
-	Regmint         int      `json:"regmint"`
-	Registry        string   `json:"registry"`
-	Username        string   `json:"username"`
-	ExpiresAt       string   `json:"expires_at,omitempty"`
-	IssuedAt        string   `json:"issued_at,omitempty"`
-	Fingerprint     string   `json:"fingerprint,omitempty"`
-	TokenID         string   `json:"token_id,omitempty"`
-	PreviousTokenID string   `json:"previous_token_id,omitempty"`
+	Regmint int `json:"regmint"`
+	storemeta.Meta
 	Secrets         []string `json:"secrets"`
 	Visibility      string   `json:"visibility,omitempty"`
 	SelectedRepoIDs []int64  `json:"selected_repository_ids,omitempty"`
@@ -36,15 +30,9 @@ type meta struct {
 // newMeta describes r written to n's secrets in sc.
 func newMeta(r core.Record, n Names, sc scope) meta {
 	m := meta{
-		Regmint:         metaVersion,
-		Registry:        r.Credential.Registry,
-		Username:        r.Credential.Username,
-		ExpiresAt:       storetime.FormatTime(r.Credential.ExpiresAt),
-		IssuedAt:        storetime.FormatTime(r.IssuedAt),
-		Fingerprint:     r.Fingerprint,
-		TokenID:         r.Credential.TokenID,
-		PreviousTokenID: r.PreviousTokenID,
-		Secrets:         upper(n.secrets()),
+		Regmint: metaVersion,
+		Meta:    storemeta.OfRecord(r),
+		Secrets: upper(n.secrets()),
 	}
 	if sc.level == LevelOrganization {
 		m.Visibility = string(sc.visibility)
@@ -90,23 +78,7 @@ func decodeMeta(s string) (meta, error) {
 }
 
 // stored returns the metadata as core.Stored.
-func (m meta) stored() (core.Stored, error) {
-	st := core.Stored{
-		Registry:        m.Registry,
-		Username:        m.Username,
-		Fingerprint:     m.Fingerprint,
-		TokenID:         m.TokenID,
-		PreviousTokenID: m.PreviousTokenID,
-	}
-	var err error
-	if st.ExpiresAt, err = storetime.ParseTime(`metadata field "expires_at"`, m.ExpiresAt); err != nil {
-		return core.Stored{}, err
-	}
-	if st.IssuedAt, err = storetime.ParseTime(`metadata field "issued_at"`, m.IssuedAt); err != nil {
-		return core.Stored{}, err
-	}
-	return st, nil
-}
+func (m meta) stored() (core.Stored, error) { return m.Meta.Stored("metadata") }
 
 // same reports whether two metadata describe the same write.
 func (m meta) same(o meta) bool {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/regmint/regmint/core"
 
-	"github.com/regmint/regmint/core/store/internal/storetime"
+	"github.com/regmint/regmint/core/store/storemeta"
 )
 
 // value is the JSON document stored as a secret's SecretString. "auths"
@@ -20,30 +20,13 @@ import (
 // same record always encodes to the same bytes (and the same request
 // token).
 type value struct {
-	Auths     map[string]core.AuthEntry `json:"auths"`
-	Registry  string                    `json:"registry"`
-	Username  string                    `json:"username"`
-	Password  string                    `json:"password"`
-	ExpiresAt string                    `json:"expires_at,omitempty"`
+	Auths map[string]core.AuthEntry `json:"auths"`
+	storemeta.Meta
+	Password string `json:"password"`
 	// ExpiresAtUnix is ExpiresAt as decimal unix seconds in a string (cut
 	// to the second, never later), the form External Secrets Operator's
 	// generators (the ECR one's expires_at) give templates.
-	ExpiresAtUnix   string `json:"expires_at_unix,omitempty"`
-	TokenID         string `json:"token_id,omitempty"`
-	IssuedAt        string `json:"issued_at,omitempty"`
-	Fingerprint     string `json:"fingerprint,omitempty"`
-	PreviousTokenID string `json:"previous_token_id,omitempty"`
-}
-
-// metadata is what Get reads back from a value: everything but the secret.
-type metadata struct {
-	Registry        string `json:"registry"`
-	Username        string `json:"username"`
-	ExpiresAt       string `json:"expires_at"`
-	TokenID         string `json:"token_id"`
-	IssuedAt        string `json:"issued_at"`
-	Fingerprint     string `json:"fingerprint"`
-	PreviousTokenID string `json:"previous_token_id"`
+	ExpiresAtUnix string `json:"expires_at_unix,omitempty"`
 }
 
 // encodeValue renders a record as the secret value. The result is secret.
@@ -53,16 +36,10 @@ func encodeValue(r core.Record) (string, error) {
 		return "", err
 	}
 	v := value{
-		Auths:           map[string]core.AuthEntry{c.Registry: c.DockerAuthEntry()},
-		Registry:        c.Registry,
-		Username:        c.Username,
-		Password:        c.Password,
-		ExpiresAt:       storetime.FormatTime(c.ExpiresAt),
-		ExpiresAtUnix:   unixSeconds(c.ExpiresAt),
-		TokenID:         c.TokenID,
-		IssuedAt:        storetime.FormatTime(r.IssuedAt),
-		Fingerprint:     r.Fingerprint,
-		PreviousTokenID: r.PreviousTokenID,
+		Auths:         map[string]core.AuthEntry{c.Registry: c.DockerAuthEntry()},
+		Meta:          storemeta.OfRecord(r),
+		Password:      c.Password,
+		ExpiresAtUnix: unixSeconds(c.ExpiresAt),
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -89,7 +66,7 @@ var errNotRegmint = errors.New("holds no regmint credential")
 // decodeMetadata reads the metadata of a secret value. Its errors never
 // quote the value.
 func decodeMetadata(s string) (core.Stored, error) {
-	var m metadata
+	var m storemeta.Meta
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -97,27 +74,11 @@ func decodeMetadata(s string) (core.Stored, error) {
 		}
 		return core.Stored{}, fmt.Errorf("%w: value is not a JSON object of the regmint shape", errNotRegmint)
 	}
-	if m.Registry == "" {
+	st, err := m.Stored("value")
+	if errors.Is(err, storemeta.ErrNoRegistry) {
 		return core.Stored{}, fmt.Errorf(`%w: value has no "registry"`, errNotRegmint)
 	}
-	if m.Username == "" {
-		return core.Stored{}, errors.New(`value has a "registry" but no "username"`)
-	}
-	st := core.Stored{
-		Registry:        m.Registry,
-		Username:        m.Username,
-		Fingerprint:     m.Fingerprint,
-		TokenID:         m.TokenID,
-		PreviousTokenID: m.PreviousTokenID,
-	}
-	var err error
-	if st.ExpiresAt, err = storetime.ParseTime(`value field "expires_at"`, m.ExpiresAt); err != nil {
-		return core.Stored{}, err
-	}
-	if st.IssuedAt, err = storetime.ParseTime(`value field "issued_at"`, m.IssuedAt); err != nil {
-		return core.Stored{}, err
-	}
-	return st, nil
+	return st, err
 }
 
 // decodeRecord reads a whole secret value: the metadata and the password.

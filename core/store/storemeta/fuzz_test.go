@@ -1,4 +1,4 @@
-package storetime
+package storemeta
 
 import (
 	"math"

@@ -1,6 +1,4 @@
-// Package storetime holds what the stores share in writing credential metadata:
-// the time encoding of expiry and issue time.
-package storetime
+package storemeta
 
 import (
 	"fmt"
