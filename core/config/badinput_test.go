@@ -29,7 +29,7 @@ import (
 //
 // After changing a field or a message, rewrite the table with
 //
-//	REGMINT_UPDATE_README=1 go test ./core/rotation -run TestBadConfigTable
+//	REGMINT_UPDATE_README=1 go test ./core/config -run TestBadConfigTable
 
 // badField is one bad value tried for one config field.
 type badField struct {
@@ -289,7 +289,7 @@ func TestBadConfigTable(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", field, describeBadField(r), shown[i])
 	}
-	readmetest.Sync(t, "../../docs/troubleshooting.md", "badinput:config", b.String(), "go test ./core/rotation -run TestBadConfigTable")
+	readmetest.Sync(t, "../../docs/troubleshooting.md", "badinput:config", b.String(), "go test ./core/config -run TestBadConfigTable")
 }
 
 // tryBadField loads the row's document as the function does, checks the
