@@ -6,11 +6,17 @@ GOBIN := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
 ACTIONLINT_VERSION := v1.7.12
 
-.PHONY: demo test lint vet fmt-check tools build
+.PHONY: demo sandbox test lint vet fmt-check tools build
 
 demo:
 	$(GO) build -o bin/regmint-action ./action
 	$(GO) run ./cmd/demo -action bin/regmint-action
+
+# Every emulated cloud on loopback until interrupted, with an environment
+# file and a rotation config in SANDBOX_DIR; it prints what to run.
+SANDBOX_DIR ?= /tmp/regmint-sandbox
+sandbox:
+	$(GO) run ./cmd/regmint-sandbox -dir $(SANDBOX_DIR)
 
 # Pinned linters; `go install` is a no-op when they are current.
 tools:
