@@ -55,7 +55,7 @@ fuzz:
 # The rotation function for AWS Lambda (provided.al2023, arm64, static,
 # stripped). `sam build` runs build-RotateFunction (template.yaml:
 # BuildMethod: makefile) with ARTIFACTS_DIR set; `make bootstrap` builds the
-# same binary into ./bin. For a local cron run, `go build ./functions/rotate`.
+# same binary into ./bin. For a local cron run, `go build ./cmd/regmint-rotate`.
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 # CONFIG (or REGMINT_CONFIG_FILE, from the environment sam build passes on):

@@ -172,3 +172,33 @@ func mustParseFileCommands(t *testing.T, s string) map[string]string {
 	}
 	return out
 }
+
+// TestCommandLine: a person who runs the binary with -h or -version gets an
+// answer, not a workflow command; anything else is a usage error.
+func TestCommandLine(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, 0, "INPUT_<NAME>"},
+		{[]string{"--help"}, 0, "uses: regmint/regmint@v1"},
+		{[]string{"-version"}, 0, "regmint-action "},
+		{[]string{"mint"}, 2, "unexpected arguments"},
+	} {
+		cmd := exec.Command(filepath.Join(binDir, "regmint-action"), tc.args...)
+		cmd.Env = []string{"PATH=/usr/bin:/bin"}
+		out, err := cmd.CombinedOutput()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tc.code || !strings.Contains(string(out), tc.want) || strings.Contains(string(out), "::error::") {
+			t.Errorf("%v: exit %d\n%s", tc.args, code, out)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func summary(cfg *config, cred core.Credential, ver core.Verification, now time.
 	row("Token", tok)
 	exp := "never"
 	if cred.Expires() {
-		exp = fmt.Sprintf("%s (in %s)", cred.ExpiresAt.UTC().Format(time.RFC3339), cred.TimeLeft(now).Round(time.Minute))
+		exp = fmt.Sprintf("%s (in %s)", cred.ExpiresAt.UTC().Format(time.RFC3339), core.HumanDuration(cred.TimeLeft(now)))
 	}
 	row("Expires", exp)
 	icon := map[core.VerifyResult]string{core.VerifyGood: "✅", core.VerifyBad: "❌", core.VerifyUnknown: "⚠️", core.VerifySkipped: "➖"}[ver.Result]

@@ -90,16 +90,8 @@ func expiry(c core.Credential, now time.Time) string {
 	return fmt.Sprintf("%s (in %s)", c.ExpiresAt.UTC().Format(time.RFC3339), human(c.TimeLeft(now)))
 }
 
-// human renders a duration the way people say it: 59m, 6h, 3650d.
-func human(d time.Duration) string {
-	switch d = d.Round(time.Minute); {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	}
-	return fmt.Sprintf("%dm", d/time.Minute)
-}
+// human renders a duration as every regmint output does.
+func human(d time.Duration) string { return core.HumanDuration(d) }
 
 // hidden shows a password's length only.
 func hidden(s string) string { return fmt.Sprintf("[%d chars, hidden]", len(s)) }

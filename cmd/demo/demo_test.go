@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -42,6 +43,7 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	checkRotation(t, text)
+	checkDocSample(t, text)
 	if t.Failed() {
 		t.Logf("demo output:\n%s", text)
 	}
@@ -92,8 +94,8 @@ func checkRotation(t *testing.T, text string) {
 	}
 	for _, want := range []string{
 		"reason=\"secretsmanager:tcr-temp: missing\"",
-		"reason=\"secretsmanager:tcr-temp: expires in 35m0s, under refresh-margin 40m0s\"",
-		"reason=\"secretsmanager:tcr-long: long-term token is 25m0s old, rotate-every 25m0s\"",
+		"reason=\"secretsmanager:tcr-temp: expires in 35m, under refresh-margin 40m\"",
+		"reason=\"secretsmanager:tcr-long: long-term token is 25m old, rotate-every 25m\"",
 		"file:tcr-long(written)",
 		"TCR now holds 2 live long-term tokens",
 		"revoked in run 4: login with it now: bad",
@@ -146,5 +148,40 @@ func checkGitHub(t *testing.T, part string, runs []string) {
 	meta := regexp.MustCompile(`\n      registry +(\S+)\n      username +\S+\n      expires_at +\S+\n      issued_at +\S+\n      fingerprint +[0-9a-f]+\n`).FindStringSubmatch(part)
 	if reg == nil || meta == nil || reg[1] != meta[1] {
 		t.Errorf("metadata variable %v, want tcr-temp's registry %v", meta, reg)
+	}
+}
+
+// checkDocSample keeps the demo sample in docs/how-it-works.md true to the
+// real output: the same sections (the lines that start a provider, the
+// rotation or the Action) in the same order.
+func checkDocSample(t *testing.T, text string) {
+	t.Helper()
+	doc, err := os.ReadFile("../../docs/how-it-works.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "## The demo")
+	if !ok {
+		t.Fatal("docs/how-it-works.md has no demo section")
+	}
+	_, after, _ = strings.Cut(after, "```\n")
+	sample, _, ok := strings.Cut(after, "```")
+	if !ok {
+		t.Fatal("the demo section has no sample block")
+	}
+	headers := func(s string) []string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if l != "" && l[0] != ' ' && !strings.HasPrefix(l, "regmint demo:") && !strings.HasPrefix(l, "signatures like") {
+				title, _, _ := strings.Cut(l, ":")
+				title, _, _ = strings.Cut(title, " (")
+				out = append(out, title)
+			}
+		}
+		return out
+	}
+	if got, want := headers(sample), headers(text); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("docs/how-it-works.md's demo sample shows the sections\n  %s\nthe demo prints\n  %s",
+			strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }

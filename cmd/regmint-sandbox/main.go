@@ -16,6 +16,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/regmint/regmint/core"
 )
 
 func main() {
@@ -35,7 +37,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *version {
-		fmt.Fprintln(stdout, "regmint-sandbox", buildVersion())
+		fmt.Fprintln(stdout, "regmint-sandbox", core.Version())
 		return 0
 	}
 	if fs.NArg() > 0 {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -149,8 +148,8 @@ In another terminal, from the repository root:
   . %s
 
   # the rotation function, as a build host's cron runs it (twice: the second run finds all fresh)
-  go run ./functions/rotate -config "$REGMINT_SANDBOX_CONFIG" -docker-config "$REGMINT_SANDBOX_DOCKER_CONFIG"
-  go run ./functions/rotate -config "$REGMINT_SANDBOX_CONFIG" -docker-config "$REGMINT_SANDBOX_DOCKER_CONFIG"
+  go run ./cmd/regmint-rotate -config "$REGMINT_SANDBOX_CONFIG" -docker-config "$REGMINT_SANDBOX_DOCKER_CONFIG"
+  go run ./cmd/regmint-rotate -config "$REGMINT_SANDBOX_CONFIG" -docker-config "$REGMINT_SANDBOX_DOCKER_CONFIG"
 
   # the GitHub Action, as the runner runs it
   go build -o /tmp/regmint-action ./action
@@ -193,11 +192,3 @@ func sortedKeys(m map[string]string) []string {
 
 // shellQuote quotes s for a POSIX shell.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-// buildVersion is the module version the binary was built from.
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
-}

@@ -91,19 +91,19 @@ func (d Decision) Detail(p Policy) string {
 	case WhyRefused:
 		return "stored credential refused by the registry"
 	case WhyExpired:
-		return "expired " + roundDur(-d.TimeLeft).String() + " ago"
+		return "expired " + core.HumanDuration(-d.TimeLeft) + " ago"
 	case WhyExpiring:
-		return "expires in " + roundDur(d.TimeLeft).String() + ", under refresh-margin " + p.RefreshMargin.String()
+		return "expires in " + core.HumanDuration(d.TimeLeft) + ", under refresh-margin " + core.HumanDuration(p.RefreshMargin)
 	case WhyRotationDue:
 		if d.Age == 0 {
 			return "long-term token of unknown age"
 		}
-		return "long-term token is " + roundDur(d.Age).String() + " old, rotate-every " + p.RotateEvery.String()
+		return "long-term token is " + core.HumanDuration(d.Age) + " old, rotate-every " + core.HumanDuration(p.RotateEvery)
 	}
 	if d.TimeLeft == time.Duration(1<<63-1) {
 		return "fresh (does not expire)"
 	}
-	return "fresh, expires in " + roundDur(d.TimeLeft).String()
+	return "fresh, expires in " + core.HumanDuration(d.TimeLeft)
 }
 
 // Decide says whether the credential described by s (nil: nothing stored)
@@ -133,4 +133,3 @@ func Decide(now time.Time, p Policy, fp string, s *core.Stored) Decision {
 	return d
 }
 
-func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }

@@ -68,11 +68,11 @@ func TestDecisionDetail(t *testing.T) {
 	}{
 		{nil, "missing"},
 		{&core.Stored{Fingerprint: "x"}, "config changed"},
-		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-time.Hour), ExpiresAt: t0.Add(-90 * time.Second)}, "expired 1m30s ago"},
-		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-time.Hour), ExpiresAt: t0.Add(12 * time.Minute)}, "expires in 12m0s, under refresh-margin 30m0s"},
-		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-721 * time.Hour)}, "long-term token is 721h0m0s old, rotate-every 720h0m0s"},
+		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-time.Hour), ExpiresAt: t0.Add(-90 * time.Second)}, "expired 2m ago"},
+		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-time.Hour), ExpiresAt: t0.Add(12 * time.Minute)}, "expires in 12m, under refresh-margin 30m"},
+		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-721 * time.Hour)}, "long-term token is 30d old, rotate-every 30d"},
 		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-time.Hour)}, "fresh (does not expire)"},
-		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-time.Hour), ExpiresAt: t0.Add(time.Hour)}, "fresh, expires in 1h0m0s"},
+		{&core.Stored{Fingerprint: "fp", IssuedAt: t0.Add(-time.Hour), ExpiresAt: t0.Add(time.Hour)}, "fresh, expires in 60m"},
 	} {
 		if got := decide.Decide(t0, p, "fp", tc.s).Detail(p); got != tc.want {
 			t.Errorf("Detail = %q, want %q", got, tc.want)

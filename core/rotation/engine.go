@@ -54,6 +54,8 @@ type Engine struct {
 	log      *slog.Logger
 	metrics  io.Writer
 	limiters map[core.Provider]Limiter
+	// dryRun: read and decide only (WithDryRun).
+	dryRun bool
 }
 
 // Option configures an Engine.
@@ -80,6 +82,12 @@ type DestinationStores interface {
 func WithStores(kind string, open func() DestinationStores) Option {
 	return func(e *Engine) { e.openers[kind] = open }
 }
+
+// WithDryRun makes every run read the destinations and decide, and report
+// WouldMint or Fresh per target: it mints, writes and revokes nothing.
+// Stored logins the stores read back are still checked against their
+// registries (a read-only login).
+func WithDryRun() Option { return func(e *Engine) { e.dryRun = true } }
 
 // WithVerifier sets the registry check; default core.Verifier{}.
 func WithVerifier(v Verifier) Option { return func(e *Engine) { e.verifier = v } }

@@ -63,9 +63,9 @@ func TestRefreshTemporary(t *testing.T) {
 		issued  int
 	}{
 		{"missing", 0, rotation.Minted, "missing", 1},
-		{"fresh right after", 10 * time.Minute, rotation.Fresh, "fresh, expires in 50m0s", 1},
-		{"still fresh at 30m left", 20 * time.Minute, rotation.Fresh, "fresh, expires in 30m0s", 1},
-		{"near expiry", 10 * time.Minute, rotation.Minted, "expires in 20m0s, under refresh-margin 30m0s", 2},
+		{"fresh right after", 10 * time.Minute, rotation.Fresh, "fresh, expires in 50m", 1},
+		{"still fresh at 30m left", 20 * time.Minute, rotation.Fresh, "fresh, expires in 30m", 1},
+		{"near expiry", 10 * time.Minute, rotation.Minted, "expires in 20m, under refresh-margin 30m", 2},
 		{"expired", 3 * time.Hour, rotation.Minted, "expired", 3},
 	}
 	for _, s := range steps {

@@ -54,8 +54,8 @@ targets:
 		now = now.Add(10 * time.Minute)
 	}
 	// Output:
-	// minted     tcr-prod  registry=prod.tencentcloudcr.com  expires=2025-03-01T13:00:00Z (in 1h0m0s)  verify=good  to=file:build-host(written)  reason="file:build-host: missing"
+	// minted     tcr-prod  registry=prod.tencentcloudcr.com  expires=2025-03-01T13:00:00Z (in 60m)  verify=good  to=file:build-host(written)  reason="file:build-host: missing"
 	// 1 targets: 1 minted, 0 skipped, 0 failed in 0s
-	// fresh      tcr-prod  registry=prod.tencentcloudcr.com  expires=2025-03-01T13:00:00Z (in 50m0s)  to=file:build-host(fresh)  reason="fresh, expires in 50m0s"
+	// fresh      tcr-prod  registry=prod.tencentcloudcr.com  expires=2025-03-01T13:00:00Z (in 50m)  to=file:build-host(fresh)  reason="fresh, expires in 50m"
 	// 1 targets: 0 minted, 1 skipped, 0 failed in 0s
 }

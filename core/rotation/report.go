@@ -32,6 +32,9 @@ const (
 	// they hold, fresh and accepted by the registry, instead of a new
 	// token; nothing was minted. Counted with the rotated targets.
 	Synced Outcome = "synced"
+	// WouldMint: a dry run found the target due (Reason says why) and
+	// minted nothing.
+	WouldMint Outcome = "would-mint"
 )
 
 // Destination statuses in a DestinationResult.
@@ -204,7 +207,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		case res.HasExpiry && res.ExpiresAt.IsZero():
 			b.WriteString("  expires=none-stored")
 		case res.HasExpiry:
-			b.WriteString("  expires=" + res.ExpiresAt.UTC().Format(time.RFC3339) + " (in " + (time.Duration(res.SecondsToExpiry) * time.Second).String() + ")")
+			b.WriteString("  expires=" + res.ExpiresAt.UTC().Format(time.RFC3339) + " (in " + core.HumanDuration(time.Duration(res.SecondsToExpiry)*time.Second) + ")")
 		}
 		if res.TokenID != "" {
 			b.WriteString("  token=" + res.TokenID)

@@ -90,7 +90,7 @@ func TestReportText(t *testing.T) {
 	if err := rep.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := `minted     t0  registry=tcr-inst0000.example.test  expires=2025-03-01T13:00:00Z (in 1h0m0s)  verify=good  to=secretsmanager:t0(written)  reason="secretsmanager:t0: missing"
+	want := `minted     t0  registry=tcr-inst0000.example.test  expires=2025-03-01T13:00:00Z (in 60m)  verify=good  to=secretsmanager:t0(written)  reason="secretsmanager:t0: missing"
 failed     t1  expires=none-stored  to=secretsmanager:t1(unchanged)  reason="issue: secretsmanager PutSecretValue: ThrottlingException: Rate exceeded (request id 7f3c)"
 2 targets: 1 minted, 0 skipped, 1 failed in 0s
 `

@@ -102,6 +102,10 @@ func (j *job) run(cache *sourceCache) {
 	if !j.readAll(fp) {
 		return
 	}
+	if j.e.dryRun {
+		j.dryRun()
+		return
+	}
 	defer j.sweep()
 	if j.catchUp(fp) {
 		return
@@ -203,6 +207,29 @@ func (j *job) due() bool {
 		}
 	}
 	return false
+}
+
+// dryRun reports what a run would do for the target, from what its
+// destinations hold (and, for stored logins the store can read back, a
+// login with them), and changes nothing: no mint, no write, no revocation.
+func (j *job) dryRun() {
+	if j.due() || j.checkStored() {
+		j.res.Outcome = WouldMint
+		return
+	}
+	var unreadable []string
+	for _, d := range j.dests {
+		if !d.read {
+			unreadable = append(unreadable, d.String()+": "+d.err)
+		} else if j.res.Reason == "" {
+			j.res.Reason = d.dec.Detail(j.policy)
+		}
+	}
+	j.res.Outcome = Fresh
+	if len(unreadable) > 0 {
+		j.res.Reason = ""
+		j.fail("cannot read " + strings.Join(unreadable, "; "))
+	}
 }
 
 // mint makes the issuer and a new credential.

@@ -1,4 +1,4 @@
-package main
+package rotatefn
 
 import (
 	"crypto/rand"
@@ -28,7 +28,7 @@ import (
 //
 // After changing a variable or a message, rewrite the table with
 //
-//	REGMINT_UPDATE_README=1 go test ./functions/rotate -run TestBadEnvTable
+//	REGMINT_UPDATE_README=1 go test ./internal/rotatefn -run TestBadEnvTable
 
 // badEnv is one bad value tried for one environment variable.
 type badEnv struct {
@@ -172,7 +172,7 @@ var envCatalog = map[string]string{
 
 // envSources are the directories whose code reads the environment; test
 // helper packages (emulators, the demo) are left out.
-var envSources = []string{"../../action", "../../functions", "../../core"}
+var envSources = []string{"../../action", "../../functions", "../../core", "../../internal/rotatefn", "../../cmd"}
 
 var (
 	reEnvConst  = regexp.MustCompile(`\b[Ee]nv[A-Za-z0-9]*\s*=\s*"([A-Z][A-Z0-9_]*)"`)
@@ -285,7 +285,7 @@ func TestBadEnvTable(t *testing.T) {
 		fmt.Fprintf(&b, "| `%s` | %s | %d | %s |\n", r.name, describeBadEnv(r), results[i].code, results[i].msg)
 	}
 	b.WriteString("\n" + envNotes())
-	readmetest.Sync(t, "../../docs/troubleshooting.md", "badinput:env", b.String(), "go test ./functions/rotate -run TestBadEnvTable")
+	readmetest.Sync(t, "../../docs/troubleshooting.md", "badinput:env", b.String(), "go test ./internal/rotatefn -run TestBadEnvTable")
 }
 
 // envNotes lists, under the table, the variables without a row and why.

@@ -1,4 +1,4 @@
-package main
+package rotatefn
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package main
+package rotatefn
 
 import (
 	"os"
@@ -19,7 +19,7 @@ func writeConfig(t *testing.T, doc string) string {
 }
 
 // reportLine matches a report line: outcome, target, and the rest.
-var reportLine = regexp.MustCompile(`^(minted|fresh|failed|superseded) +(\S+)  (.*)$`)
+var reportLine = regexp.MustCompile(`^(minted|fresh|failed|superseded|would-mint) +(\S+)  (.*)$`)
 
 // outcomes reads the report: target -> outcome, and the rest of each line.
 func outcomes(t *testing.T, report string) (map[string]string, map[string]string) {
@@ -149,7 +149,7 @@ func TestLocalBadSetupExits2(t *testing.T) {
 		{"unknown flag", []string{"-config", "x", "-verbose"}, nil, 2, "flag provided but not defined: -verbose"},
 		{"extra argument", []string{"-config", "x", "now"}, nil, 2, `unexpected arguments ["now"]`},
 		{"bad log level", []string{"-log-level", "loud"}, nil, 2, `log level "loud"`},
-		{"help", []string{"-h"}, nil, 0, "usage: rotate"},
+		{"help", []string{"-h"}, nil, 0, "usage: regmint-rotate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -165,4 +165,69 @@ func TestLocalBadSetupExits2(t *testing.T) {
 	if n := c.issues(); n != 0 {
 		t.Errorf("bad setups minted %d credentials", n)
 	}
+}
+
+// TestLocalValidateAndDryRun: -validate checks the config and touches no
+// cloud or store; -dry-run reads the destinations and says what would be
+// minted, minting, writing and revoking nothing; -version answers without
+// a config.
+func TestLocalValidateAndDryRun(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	dockerDir := filepath.Join(t.TempDir(), "docker")
+	env := merge(c.cloudEnv(), map[string]string{"DOCKER_CONFIG": dockerDir, "HOME": t.TempDir()})
+	cfg := writeConfig(t, c.config(true, "default-store: file\n"))
+
+	v := runBinary(t, []string{"-config", cfg, "-validate"}, env)
+	if v.code != 0 || !strings.Contains(v.stdout, "config is valid: 3 targets, 3 destinations, stores file") {
+		t.Fatalf("-validate: exit %d\n%s\n%s", v.code, v.stdout, v.stderr)
+	}
+	if c.issues() != 0 {
+		t.Errorf("-validate minted %d credentials", c.issues())
+	}
+	if _, err := os.Stat(dockerDir); !os.IsNotExist(err) {
+		t.Errorf("-validate touched the docker config directory: %v", err)
+	}
+	bad := runBinary(t, []string{"-config", writeConfig(t, "targets: [{name: a, provider: tcr}]\n"), "-validate"}, env)
+	if bad.code != 2 || !strings.Contains(bad.stderr, "region: is required") {
+		t.Errorf("-validate of a bad config: exit %d\n%s", bad.code, bad.stderr)
+	}
+
+	dry := runBinary(t, []string{"-config", cfg, "-dry-run"}, env)
+	got, rest := outcomes(t, dry.stdout)
+	for _, name := range targetNames {
+		if got[name] != "would-mint" || !strings.Contains(rest[name], "missing") {
+			t.Errorf("dry run before any run, %s: %q %q", name, got[name], rest[name])
+		}
+	}
+	if dry.code != 0 || c.issues() != 0 {
+		t.Fatalf("dry run: exit %d, minted %d\n%s\n%s", dry.code, c.issues(), dry.stdout, dry.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dockerDir, "config.json")); !os.IsNotExist(err) {
+		t.Errorf("the dry run wrote the docker config: %v", err)
+	}
+
+	if r := runBinary(t, []string{"-config", cfg}, env); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	issued := c.issues()
+	dry = runBinary(t, []string{"-config", cfg, "-dry-run"}, env)
+	got, _ = outcomes(t, dry.stdout)
+	for _, name := range targetNames {
+		if got[name] != "fresh" {
+			t.Errorf("dry run after a run, %s: %q", name, got[name])
+		}
+	}
+	if c.issues() != issued {
+		t.Errorf("the dry run minted %d", c.issues()-issued)
+	}
+
+	if r := runBinary(t, []string{"-config", cfg, "-dry-run", "-validate"}, env); r.code != 2 {
+		t.Errorf("-dry-run with -validate: exit %d", r.code)
+	}
+	ver := runBinary(t, []string{"-version"}, nil)
+	if ver.code != 0 || !strings.HasPrefix(ver.stdout, "regmint-rotate ") || ver.stderr != "" {
+		t.Errorf("-version: exit %d %q %q", ver.code, ver.stdout, ver.stderr)
+	}
+	c.checkNoLeaks(t, map[string]string{"dry run": dry.stdout + dry.stderr, "validate": v.stdout + v.stderr})
 }
