@@ -186,6 +186,14 @@ func (i *Issuer) Issue(ctx context.Context) (core.Credential, error) {
 	if i.target.Type() == core.TokenLongTerm {
 		cred.TokenID = out.TokenId
 	}
+	// Every value of the answer goes on into outputs, files and logs.
+	if err := cred.Check(); err != nil {
+		bad = malformed("has an unusable value: "+err.Error(), out.RequestId)
+		if policy == createsOnce {
+			bad = maybeCreated(bad)
+		}
+		return core.Credential{}, &opError{op: c.action, subject: c.subject, err: bad}
+	}
 	return cred, nil
 }
 
