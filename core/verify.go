@@ -97,6 +97,7 @@ func (v Verifier) Verify(ctx context.Context, cred Credential) Verification {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
+	rt = LimitBodies(rt, MaxAPIBody)
 	var opts []name.Option
 	if v.Insecure {
 		opts = append(opts, name.Insecure)

@@ -112,7 +112,7 @@ func newClient(cred common.CredentialIface, region, override, defaultHost string
 	cpf.NetworkFailureMaxRetries = 0
 	cpf.Debug = false
 	client := common.NewCommonClient(cred, region, cpf)
-	client.WithHttpTransport(recordingTransport{base: cfg.transport})
+	client.WithHttpTransport(recordingTransport{base: core.LimitBodies(cfg.transport, core.MaxAPIBody)})
 	client.WithLogger(sdkLogger{cfg.log})
 	return client
 }
