@@ -15,7 +15,7 @@ import (
 var (
 	allInputs = []string{inputProvider, inputRegion, inputInstanceID, inputRegistry, inputTokenType, inputRoleARN, inputOIDCProviderID,
 		inputIdPID, inputAudience, inputIAMUser, inputIAMPassword, inputIAMDomain, inputProjectID, inputAccessKeyID, inputAccessSecret,
-		inputSecurityToken, inputAPIEndpoint, inputIAMEndpoint, inputSTSEndpoint, inputVerify, inputMaskPassword, inputRevoke}
+		inputSecurityToken, inputAPIEndpoint, inputIAMEndpoint, inputSTSEndpoint, inputVerify, inputMaskPassword, inputRevoke, inputInsecure, inputRealmHosts}
 	allOutputs = []string{outputRegistry, outputUsername, outputPassword, outputExpiresAt, outputTokenID, outputDockerConfig}
 )
 

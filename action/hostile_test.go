@@ -341,3 +341,115 @@ func TestMissingRunnerFiles(t *testing.T) {
 		}
 	})
 }
+
+// Item 4: plain http to a host name is refused before any call; the
+// endpoint would receive the keys' signatures, an IAM password or an OIDC
+// token in the clear. The names resolve through a loopback proxy, which
+// counts what reaches it.
+func TestPlainHTTPToPublicHostIsRefusedBeforeAnyCall(t *testing.T) {
+	t.Parallel()
+	h := newHostileTCR(t)
+	h.answers["CreateInstanceToken"], _ = mintAnswer(t, nil)
+	_, port, _ := strings.Cut(h.host(), ":")
+	api := "http://tcr.example.com:" + port
+	iam := "http://iam.example.com:" + port
+	password := "pw-" + randomHex(t, 12)
+	for _, c := range []struct {
+		name, field string
+		in          map[string]string
+	}{
+		{"tcr api-endpoint", "api-endpoint", map[string]string{"api-endpoint": api}},
+		{"swr iam-endpoint with an IAM password", "iam-endpoint", map[string]string{
+			"provider": "swr", "region": "cn-north-4", "instance-id": "", "access-key-id": "", "access-key-secret": "",
+			"iam-endpoint": iam, "api-endpoint": "https://127.0.0.1:1", "iam-user": "ci", "iam-password": password, "iam-domain": "acme"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			proxy := newLoopbackProxy(t)
+			env := map[string]string{"HTTP_PROXY": proxy.srv.URL, "HTTPS_PROXY": proxy.srv.URL}
+			in, secrets := h.inputs(t, c.in)
+			res := runStep(t, false, in, env)
+			if res.exitCode != 1 || !strings.Contains(res.stdout, "::error::input "+c.field+":") || !strings.Contains(res.stdout, core.FieldInsecureEndpoints) {
+				t.Errorf("exit %d, want 1 and an ::error:: on input %s naming %s:\n%s", res.exitCode, c.field, core.FieldInsecureEndpoints, res.stdout)
+			}
+			if n := proxy.seen("tcr.example.com") + proxy.seen("iam.example.com"); n != 0 {
+				t.Errorf("%d requests went out over plain http to a public name", n)
+			}
+			checkStreams(t, res, append(secrets, password), nil)
+		})
+	}
+	t.Run("insecure-endpoints true", func(t *testing.T) {
+		t.Parallel()
+		proxy := newLoopbackProxy(t)
+		in, _ := h.inputs(t, map[string]string{"api-endpoint": api, core.FieldInsecureEndpoints: "true"})
+		res := runStep(t, false, in, map[string]string{"HTTP_PROXY": proxy.srv.URL})
+		if res.exitCode != 0 || proxy.seen("tcr.example.com") == 0 {
+			t.Errorf("with insecure-endpoints the step did not call the endpoint (exit %d):\n%s", res.exitCode, res.stdout)
+		}
+	})
+}
+
+// realmServer is a token realm that records whether it was sent a login.
+type realmServer struct {
+	srv    *httptest.Server
+	logins atomic.Int32
+}
+
+func newRealmServer(t *testing.T) *realmServer {
+	r := &realmServer{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Header.Get("Authorization") != "" {
+			r.logins.Add(1)
+		}
+		json.NewEncoder(w).Encode(map[string]string{"token": "registry-token"})
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// Item 5: a registry whose Bearer challenge names a realm on another host
+// (here "localhost", a name go-containerregistry's IP-literal guard lets
+// through) is not sent the credential unless realm-hosts allows the host.
+func TestForeignRealmIsNotSentTheCredential(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name       string
+		realmHosts string
+		wantLogins bool
+	}{
+		{"realm on another host", "", false},
+		{"realm host allowed", "auth.example.com, localhost", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			realm := newRealmServer(t)
+			_, port, _ := strings.Cut(strings.TrimPrefix(realm.srv.URL, "http://"), ":")
+			h := newHostileTCR(t)
+			answer, pass := mintAnswer(t, nil)
+			h.answers["CreateInstanceToken"] = answer
+			h.registry = func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="http://localhost:`+port+`/token",service="registry"`)
+				w.WriteHeader(http.StatusUnauthorized)
+			}
+			in, secrets := h.inputs(t, map[string]string{"verify": "true", "realm-hosts": c.realmHosts})
+			res := runStep(t, false, in, nil)
+			if res.exitCode != 0 {
+				t.Fatalf("step failed:\n%s\n%s", res.stdout, res.stderr)
+			}
+			if got := realm.logins.Load() > 0; got != c.wantLogins {
+				t.Fatalf("realm sent a login: %v, want %v", got, c.wantLogins)
+			}
+			if !c.wantLogins {
+				if !regexp.MustCompile(`(?m)^::warning::.*token realm is on host localhost.*realm-hosts`).MatchString(res.stdout) {
+					t.Errorf("no warning naming the realm's host and realm-hosts:\n%s", res.stdout)
+				}
+				if !strings.Contains(res.summary, "unknown") {
+					t.Errorf("summary does not show the check as unknown:\n%s", res.summary)
+				}
+			} else if !strings.Contains(res.summary, "good") {
+				t.Errorf("summary does not show a good login:\n%s", res.summary)
+			}
+			checkStreams(t, res, append(secrets, pass), nil)
+		})
+	}
+}

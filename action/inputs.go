@@ -32,6 +32,8 @@ const (
 	inputVerify         = "verify"
 	inputMaskPassword   = "mask-password"
 	inputRevoke         = "revoke"
+	inputInsecure       = core.FieldInsecureEndpoints
+	inputRealmHosts     = core.FieldRealmHosts
 )
 
 // tencentAudience is the audience Tencent Cloud STS expects in a web
@@ -50,6 +52,8 @@ type config struct {
 	revoke       bool
 	// audience of the GitHub OIDC token, when keyless.
 	audience string
+	// realmHosts are the hosts besides the registry's a token realm may be on.
+	realmHosts []string
 }
 
 // keyless reports whether the target logs in with a GitHub OIDC token.
@@ -109,6 +113,11 @@ func configFromInputs(a inputSource) (*config, error) {
 	c.verify = boolInput(inputVerify, true)
 	c.maskPassword = boolInput(inputMaskPassword, true)
 	c.revoke = boolInput(inputRevoke, true)
+	c.target.InsecureEndpoints = boolInput(inputInsecure, false)
+	c.realmHosts = strings.FieldsFunc(a.GetInput(inputRealmHosts), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })
+	if err := core.CheckRealmHosts(c.realmHosts); err != nil {
+		errs = append(errs, &core.FieldError{Field: inputRealmHosts, Problem: err.Error(), Accepted: "host names separated by commas, e.g. auth.example.com"})
+	}
 	if repo := a.Getenv("GITHUB_REPOSITORY"); repo != "" {
 		c.target.Description = "regmint GitHub Action, " + repo
 	}

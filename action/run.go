@@ -86,7 +86,7 @@ func runMain(ctx context.Context, a *githubactions.Action, newIssuer newIssuerFu
 
 	ver := core.Verification{Result: core.VerifySkipped}
 	if cfg.verify {
-		ver = core.Verifier{}.Verify(ctx, cred)
+		ver = core.Verifier{RealmHosts: cfg.realmHosts}.Verify(ctx, cred)
 		switch ver.Result {
 		case core.VerifyBad:
 			addSummary(a, files, summary(cfg, cred, ver, time.Now()))
