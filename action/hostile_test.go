@@ -263,7 +263,11 @@ func TestDockerConfigOutputKeepsSpacesInPasswords(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.outputs[outputDockerConfig]), &cfg); err != nil {
 		t.Fatalf("docker-config output is not JSON: %v", err)
 	}
-	raw, err := base64.StdEncoding.DecodeString(cfg.Auths[h.host()].Auth)
+	entry := cfg.Auths[h.host()]
+	if entry.Password != pass || entry.Username != "100000000001" {
+		t.Errorf("docker-config entry's username and password differ from those minted")
+	}
+	raw, err := base64.StdEncoding.DecodeString(entry.Auth)
 	if err != nil || string(raw) != "100000000001:"+pass {
 		t.Errorf("docker-config auth does not decode to the user and the password minted")
 	}
