@@ -91,6 +91,13 @@ type Config struct {
 	GitHub *GitHubConfig `json:"github,omitempty"`
 	// Targets are the credentials to keep fresh.
 	Targets []TargetConfig `json:"targets"`
+	// InsecureEndpoints allows plain http endpoints (api-endpoint,
+	// iam-endpoint, sts-endpoint, github base-url) to hosts that are not
+	// loopback or private addresses.
+	InsecureEndpoints bool `json:"insecure-endpoints,omitempty"`
+	// RealmHosts are hosts, besides a registry's own, that its Bearer
+	// token realm may be on when a credential is verified.
+	RealmHosts []string `json:"realm-hosts,omitempty"`
 }
 
 // TargetConfig is one target in the config document.
@@ -130,6 +137,9 @@ type TargetConfig struct {
 	// defaults.
 	Destination  *Destination  `json:"destination,omitempty"`
 	Destinations []Destination `json:"destinations,omitempty"`
+
+	// insecureEndpoints is the config's insecure-endpoints.
+	insecureEndpoints bool `json:"-"`
 }
 
 // Credentials says where a target's cloud credentials come from: exactly one
@@ -218,6 +228,8 @@ func (t TargetConfig) Target() core.Target {
 		APIEndpoint: t.APIEndpoint,
 		IAMEndpoint: t.IAMEndpoint,
 		STSEndpoint: t.STSEndpoint,
+
+		InsecureEndpoints: t.insecureEndpoints,
 	}
 }
 

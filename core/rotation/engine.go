@@ -106,7 +106,7 @@ func New(cfg *Config, issuers IssuerFactory, opts ...Option) (*Engine, error) {
 		cfg:      cfg,
 		issuers:  issuers,
 		stores:   map[string]core.Store{},
-		verifier: core.Verifier{},
+		verifier: core.Verifier{RealmHosts: cfg.RealmHosts},
 		now:      time.Now,
 		log:      slog.New(slog.DiscardHandler),
 		limiters: map[core.Provider]Limiter{},
