@@ -122,7 +122,7 @@ func mintAnswer(t *testing.T, over map[string]any) (map[string]any, string) {
 }
 
 // actionOutputs returns the output names action.yml declares.
-func actionOutputs(t *testing.T) map[string]bool {
+func actionOutputs(t testing.TB) map[string]bool {
 	t.Helper()
 	b, err := os.ReadFile("../action.yml")
 	if err != nil {
