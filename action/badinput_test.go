@@ -103,6 +103,9 @@ var badInputs = []badInput{
 	{input: "verify", value: "yes"},
 	{input: "mask-password", value: "no"},
 	{input: "revoke", value: "1"},
+	{input: "api-endpoint", value: "http://tcr.tencentcloudapi.com"},
+	{input: "insecure-endpoints", value: "yes"},
+	{input: "realm-hosts", value: "https://auth.example.com/token"},
 }
 
 // errorPart is one input's error in the ::error:: line, which joins them

@@ -265,8 +265,10 @@ func TestActionWorksBehindProxy(t *testing.T) {
 	// httptest's certificate is valid for *.example.com.
 	api := strings.Replace(emu.URL, "127.0.0.1", "tcr.example.com", 1)
 	sts := strings.Replace(emu.STSURL, "127.0.0.1", "sts.example.com", 1)
+	// The emulator's API speaks plain http: to a name, that needs
+	// insecure-endpoints.
 	in := map[string]string{"provider": "tcr", "region": inst.Region, "instance-id": inst.ID, "api-endpoint": api, "sts-endpoint": sts,
-		"role-arn": emu.RoleARN, "oidc-provider-id": emu.OIDCProviderID}
+		"role-arn": emu.RoleARN, "oidc-provider-id": emu.OIDCProviderID, "insecure-endpoints": "true"}
 	env := merge(gh.env(), map[string]string{
 		"HTTPS_PROXY": proxy.srv.URL, "HTTP_PROXY": proxy.srv.URL, "SSL_CERT_FILE": certFile(t, emu.STSCertificate().Raw),
 	})

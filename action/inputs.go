@@ -34,6 +34,8 @@ const (
 	inputVerify         = "verify"
 	inputMaskPassword   = "mask-password"
 	inputRevoke         = "revoke"
+	inputInsecure       = core.FieldInsecureEndpoints
+	inputRealmHosts     = core.FieldRealmHosts
 )
 
 // envOIDCRequestURL is set by the runner when the job may request an OIDC
@@ -56,6 +58,8 @@ type config struct {
 	transport http.RoundTripper
 	// proxyPassword is the password in http-proxy, masked.
 	proxyPassword string
+	// realmHosts are the hosts besides the registry's a token realm may be on.
+	realmHosts []string
 }
 
 // keyless reports whether the target logs in with a GitHub OIDC token.
@@ -115,6 +119,11 @@ func configFromInputs(a inputSource) (*config, error) {
 	c.verify = boolInput(inputVerify, true)
 	c.maskPassword = boolInput(inputMaskPassword, true)
 	c.revoke = boolInput(inputRevoke, true)
+	c.target.InsecureEndpoints = boolInput(inputInsecure, false)
+	c.realmHosts = strings.FieldsFunc(a.GetInput(inputRealmHosts), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })
+	if err := core.CheckRealmHosts(c.realmHosts); err != nil {
+		errs = append(errs, &core.FieldError{Field: inputRealmHosts, Problem: err.Error(), Accepted: "host names separated by commas, e.g. auth.example.com"})
+	}
 	if repo := a.Getenv("GITHUB_REPOSITORY"); repo != "" {
 		c.target.Description = "regmint GitHub Action, " + repo
 	}

@@ -37,6 +37,15 @@ func isPost(argv0 string) bool { return strings.HasSuffix(filepath.Base(argv0), 
 // runMain is the main step: validate inputs, mint, verify, mask, output.
 func runMain(ctx context.Context, a *githubactions.Action, newIssuer newIssuerFunc) error {
 	maskEnvSecrets(a)
+	// Before any network call: without an output or state file nothing
+	// minted could be handed on or revoked.
+	files, skipped, err := runnerFilesFrom(a.Getenv)
+	if err != nil {
+		return err
+	}
+	if skipped != "" {
+		a.Infof("%s", skipped)
+	}
 	cfg, err := configFromInputs(a)
 	if err != nil {
 		return err
@@ -49,11 +58,13 @@ func runMain(ctx context.Context, a *githubactions.Action, newIssuer newIssuerFu
 	if err != nil {
 		return err
 	}
-	docker, err := core.DockerConfig(cred)
+	if err := cred.Check(); err != nil {
+		return fmt.Errorf("the %s answer is unusable: %w", cfg.target.Provider, err)
+	}
+	dockerLine, err := dockerConfigLine(cred)
 	if err != nil {
 		return err
 	}
-	dockerLine := strings.Join(strings.Fields(string(docker)), "")
 	if cfg.maskPassword {
 		for _, s := range append(cred.Secrets(), dockerLine) {
 			a.AddMask(s)
@@ -62,18 +73,20 @@ func runMain(ctx context.Context, a *githubactions.Action, newIssuer newIssuerFu
 	// The state goes out before verification, so that the post step revokes
 	// a long-term token even when verification fails the step.
 	if cred.TokenID != "" && cfg.revoke {
-		a.SaveState(stateTokenID, cred.TokenID)
+		if err := writeFileCommand(files.state, stateTokenID, cred.TokenID); err != nil {
+			return fmt.Errorf("save long-term token %s for the post step to revoke (revoke it by hand): %w", cred.TokenID, err)
+		}
 	}
 
 	ver := core.Verification{Result: core.VerifySkipped}
 	if cfg.verify {
-		ver = core.Verifier{Transport: cfg.transport}.Verify(ctx, cred)
+		ver = core.Verifier{Transport: cfg.transport, RealmHosts: cfg.realmHosts}.Verify(ctx, cred)
 		switch ver.Result {
 		case core.VerifyBad:
-			a.AddStepSummary(summary(cfg, cred, ver, time.Now()))
-			return fmt.Errorf("the registry %s refused the new credential: %s", cred.Registry, ver.Detail)
+			addSummary(a, files, summary(cfg, cred, ver, time.Now()))
+			return fmt.Errorf("the registry %s refused the new credential: %s", cred.Registry, core.Escape(ver.Detail))
 		case core.VerifyUnknown:
-			a.Warningf("could not check the credential against %s: %s", cred.Registry, ver.Detail)
+			a.Warningf("could not check the credential against %s: %s", cred.Registry, core.Escape(ver.Detail))
 		}
 	}
 
@@ -81,15 +94,17 @@ func runMain(ctx context.Context, a *githubactions.Action, newIssuer newIssuerFu
 	if cred.Expires() {
 		expires = cred.ExpiresAt.UTC().Format(time.RFC3339)
 	}
-	a.SetOutput(outputRegistry, cred.Registry)
-	a.SetOutput(outputUsername, cred.Username)
-	a.SetOutput(outputPassword, cred.Password)
-	a.SetOutput(outputExpiresAt, expires)
-	a.SetOutput(outputTokenID, cred.TokenID)
-	a.SetOutput(outputDockerConfig, dockerLine)
-	a.AddStepSummary(summary(cfg, cred, ver, time.Now()))
+	for _, o := range []struct{ name, value string }{
+		{outputRegistry, cred.Registry}, {outputUsername, cred.Username}, {outputPassword, cred.Password},
+		{outputExpiresAt, expires}, {outputTokenID, cred.TokenID}, {outputDockerConfig, dockerLine},
+	} {
+		if err := writeFileCommand(files.output, o.name, o.value); err != nil {
+			return fmt.Errorf("set output: %w", err)
+		}
+	}
+	addSummary(a, files, summary(cfg, cred, ver, time.Now()))
 	a.Infof("minted a %s credential for %s as %s (expires %s, verification %s)",
-		cfg.target.Type(), cred.Registry, cred.Username, orNever(expires), ver)
+		cfg.target.Type(), core.Escape(cred.Registry), core.Escape(cred.Username), orNever(expires), core.Escape(ver.String()))
 	return nil
 }
 
@@ -102,6 +117,11 @@ func runPost(ctx context.Context, a *githubactions.Action, newIssuer newIssuerFu
 	if tokenID == "" {
 		a.Infof("no long-term token to revoke")
 		return nil
+	}
+	// The state file is outside data too: nothing but a token id is sent
+	// to the API or printed.
+	if err := core.CheckTokenID(tokenID); err != nil {
+		return fmt.Errorf("the saved state %s is unusable (%w): nothing revoked", stateTokenID, err)
 	}
 	cfg, err := configFromInputs(a)
 	if err != nil {

@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // redacted stands in for a secret wherever a value is rendered for people.
@@ -136,23 +133,36 @@ func (c Credential) maskedPassword() string {
 }
 
 // Check reports whether the credential is complete enough to log in with,
-// and can be written as a docker login: JSON holds only valid UTF-8, the
-// auth string "user:password" is split at the first ':' (RFC 7617 forbids
-// it in the user name), and docker drops NULs around the password.
+// and safe to write as a docker login, a step output or a log line: the
+// registry is a host[:port] of at most 259 bytes; the username is
+// UsernameChars (the auth string "user:password" is split at the first
+// ':', RFC 7617); the password is valid UTF-8 without control characters,
+// at most 16 KiB; a token id, if any, is TokenIDChars. The error never
+// holds the username, password or token id, and names the registry only
+// once it is known to be a host name.
 func (c Credential) Check() error {
-	switch {
-	case c.Registry == "":
+	if c.Registry == "" {
 		return fmt.Errorf("credential has no registry host")
+	}
+	if err := checkRegistry(c.Registry); err != nil {
+		return fmt.Errorf("credential: %w", err)
+	}
+	switch {
 	case c.Username == "":
 		return fmt.Errorf("credential for %s has no username", c.Registry)
 	case c.Password == "":
 		return fmt.Errorf("credential for %s has no password", c.Registry)
-	case !utf8.ValidString(c.Registry) || !utf8.ValidString(c.Username) || !utf8.ValidString(c.Password):
-		return fmt.Errorf("credential for %q is not valid UTF-8", c.Registry)
-	case strings.Contains(c.Username, ":"):
-		return fmt.Errorf("credential for %q has a ':' in its username, which a docker login cannot hold", c.Registry)
-	case strings.ContainsFunc(c.Username, unicode.IsControl) || strings.ContainsFunc(c.Password, unicode.IsControl):
-		return fmt.Errorf("credential for %q has a control character in its username or password", c.Registry)
+	}
+	if err := checkUsername(c.Username); err != nil {
+		return fmt.Errorf("credential for %s: %w", c.Registry, err)
+	}
+	if err := checkPassword(c.Password); err != nil {
+		return fmt.Errorf("credential for %s: %w", c.Registry, err)
+	}
+	if c.TokenID != "" {
+		if err := CheckTokenID(c.TokenID); err != nil {
+			return fmt.Errorf("credential for %s: %w", c.Registry, err)
+		}
 	}
 	return nil
 }

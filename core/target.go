@@ -81,6 +81,9 @@ type Target struct {
 	Site string
 	// Auth says how to authenticate to the cloud.
 	Auth Auth
+	// InsecureEndpoints allows plain http endpoints to hosts that are not
+	// loopback or private addresses (see CheckTransport).
+	InsecureEndpoints bool
 }
 
 // Type returns the token type, TokenTemp when unset.
@@ -171,6 +174,8 @@ func (t Target) Validate() error {
 		}
 		if err := CheckEndpoint(ep.value); err != nil {
 			add(ep.field, showValue(ep.value, err), "an absolute URL scheme://host[:port] with scheme http or https")
+		} else if err := CheckTransport(ep.value, t.InsecureEndpoints); err != nil {
+			add(ep.field, showValue(ep.value, err), "https://, or http:// to a loopback or private IP address or localhost, or "+FieldInsecureEndpoints+": true")
 		}
 	}
 	errs = append(errs, t.Auth.validate()...)

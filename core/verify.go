@@ -79,6 +79,10 @@ type Verifier struct {
 	// Insecure allows plain http to registries that are not loopback or
 	// private addresses (those are always allowed, as docker does).
 	Insecure bool
+	// RealmHosts are hosts other than the registry's own that a Bearer
+	// challenge may send the credential to (its token realm); see
+	// RealmAllowed.
+	RealmHosts []string
 }
 
 // Verify checks cred against its registry. It never returns Bad for a
@@ -97,6 +101,7 @@ func (v Verifier) Verify(ctx context.Context, cred Credential) Verification {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
+	rt = LimitBodies(rt, MaxAPIBody)
 	var opts []name.Option
 	if v.Insecure {
 		opts = append(opts, name.Insecure)
@@ -124,8 +129,12 @@ func (v Verifier) Verify(ctx context.Context, cred Credential) Verification {
 		// Host field matches the realm's host; for a realm without one
 		// ("https:") that is any redirect, wherever it points (a redirect's
 		// Host field is empty).
-		if u, err := url.Parse(ch.Parameters["realm"]); err != nil || u.Hostname() == "" {
+		u, err := url.Parse(ch.Parameters["realm"])
+		if err != nil || u.Hostname() == "" {
 			return Verification{Result: VerifyUnknown, Scheme: scheme, Detail: "the registry's challenge names no token realm host"}
+		}
+		if err := v.checkRealm(reg.RegistryStr(), u); err != nil {
+			return Verification{Result: VerifyUnknown, Scheme: scheme, Detail: err.Error()}
 		}
 		// The realm's answer says something about the credentials only if
 		// they were sent: go-containerregistry leaves them out when the
@@ -133,7 +142,7 @@ func (v Verifier) Verify(ctx context.Context, cred Credential) Verification {
 		// empty port). And only 200 with a token is an answer: another 2xx
 		// is no token.
 		sent := &authWatch{next: rt}
-		_, err := transport.Exchange(ctx, reg, basic, sent, v.Scopes, ch)
+		_, err = transport.Exchange(ctx, reg, basic, sent, v.Scopes, ch)
 		var te *transport.Error
 		switch {
 		case !sent.seen.Load():

@@ -76,6 +76,13 @@ type Config struct {
 	GitHub *GitHubConfig `json:"github,omitempty"`
 	// Targets are the credentials to keep fresh.
 	Targets []TargetConfig `json:"targets"`
+	// InsecureEndpoints allows plain http endpoints (api-endpoint,
+	// iam-endpoint, sts-endpoint, github base-url) to hosts that are not
+	// loopback or private addresses.
+	InsecureEndpoints bool `json:"insecure-endpoints,omitempty"`
+	// RealmHosts are hosts, besides a registry's own, that its Bearer
+	// token realm may be on when a credential is verified.
+	RealmHosts []string `json:"realm-hosts,omitempty"`
 
 	// kinds are the store kinds Parse was given.
 	kinds []StoreKind
@@ -120,6 +127,9 @@ type TargetConfig struct {
 	// defaults.
 	Destination  *Destination  `json:"destination,omitempty"`
 	Destinations []Destination `json:"destinations,omitempty"`
+
+	// insecureEndpoints is the config's insecure-endpoints.
+	insecureEndpoints bool `json:"-"`
 }
 
 // Credentials says where a target's cloud credentials come from: exactly one
@@ -200,6 +210,8 @@ func (t TargetConfig) Target() core.Target {
 		IAMEndpoint: t.IAMEndpoint,
 		STSEndpoint: t.STSEndpoint,
 		Site:        t.Site,
+
+		InsecureEndpoints: t.insecureEndpoints,
 	}
 }
 

@@ -30,6 +30,11 @@ type StoreKind struct {
 	// Scope names where d writes beyond its ref ("repository octo/app"),
 	// for reports; nil or "": nowhere more.
 	Scope func(d Destination) string
+	// Writes returns the ids, in the Secrets Manager id space credential
+	// sources are read from, of the secrets destination d writes (the
+	// secretsmanager kind: name-prefix + ref, or the ARN); nil: none. Parse
+	// refuses a destination that writes a secret the config reads.
+	Writes func(c *Config, d Destination) []string
 	// Reads returns the secret ids the kind reads for the whole config
 	// (the GitHub credential), so that no destination overwrites them; nil:
 	// none.
@@ -97,4 +102,13 @@ func CheckRef(_ *Config, d Destination) []*core.FieldError {
 		return []*core.FieldError{{Field: "ref", Problem: strconv.Quote(d.Ref) + " is not a valid ref", Accepted: "a name without spaces (at most 1024 characters)"}}
 	}
 	return nil
+}
+
+// NamePrefixOf returns the config's Secrets Manager name prefix, the
+// default when unset.
+func (c *Config) NamePrefixOf() string {
+	if c.NamePrefix == nil {
+		return DefaultNamePrefix
+	}
+	return *c.NamePrefix
 }

@@ -86,6 +86,10 @@ func (c *Config) validate() errorList {
 		errs.add(top, "targets", "is empty", "a list of at least one target")
 	}
 	c.validateGitHub(&errs)
+	c.validateSecurity(&errs)
+	for i := range c.Targets {
+		c.Targets[i].insecureEndpoints = c.InsecureEndpoints
+	}
 	names := map[string]int{}
 	dests := map[string]string{}
 	for i := range c.Targets {

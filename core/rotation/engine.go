@@ -129,7 +129,7 @@ func New(cfg *config.Config, issuers IssuerFactory, opts ...Option) (*Engine, er
 		issuers:  issuers,
 		stores:   map[string]core.Store{},
 		openers:  map[string]func() DestinationStores{},
-		verifier: core.Verifier{},
+		verifier: core.Verifier{RealmHosts: cfg.RealmHosts},
 		now:      time.Now,
 		log:      slog.New(slog.DiscardHandler),
 		limiters: map[core.Provider]Limiter{},

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -117,7 +118,7 @@ func (c *cloud) issue(ctx context.Context, t core.Target) (core.Credential, erro
 	c.n++
 	c.issued[t.InstanceID]++
 	cred := core.Credential{
-		Registry: t.InstanceID + ".example.test",
+		Registry: strings.TrimPrefix(t.InstanceID+".example.test", "."), // a host also for swr (no instance)
 		Username: "100000000001",
 		Password: "pw-" + randomHex(c.t, 16),
 	}

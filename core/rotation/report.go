@@ -201,7 +201,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, res := range r.Results {
 		fmt.Fprintf(&b, "%-10s %-*s", res.Outcome, width, res.Target)
 		if res.Registry != "" {
-			b.WriteString("  registry=" + res.Registry)
+			b.WriteString("  registry=" + core.Escape(res.Registry))
 		}
 		switch {
 		case res.HasExpiry && res.ExpiresAt.IsZero():
@@ -210,7 +210,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			b.WriteString("  expires=" + res.ExpiresAt.UTC().Format(time.RFC3339) + " (in " + core.HumanDuration(time.Duration(res.SecondsToExpiry)*time.Second) + ")")
 		}
 		if res.TokenID != "" {
-			b.WriteString("  token=" + res.TokenID)
+			b.WriteString("  token=" + core.Escape(res.TokenID))
 		}
 		if res.StoredCheck != nil {
 			b.WriteString("  stored-check=" + res.StoredCheck.Result.String())
@@ -219,7 +219,13 @@ func (r *Report) WriteText(w io.Writer) error {
 			b.WriteString("  verify=" + res.Verification.Result.String())
 		}
 		if len(res.Revoked) > 0 {
-			b.WriteString("  revoked=" + strings.Join(res.Revoked, ","))
+			// Values from APIs and stores: escaped, so none can start a
+			// line of its own.
+			revoked := make([]string, len(res.Revoked))
+			for i, id := range res.Revoked {
+				revoked[i] = core.Escape(id)
+			}
+			b.WriteString("  revoked=" + strings.Join(revoked, ","))
 		}
 		if len(res.Destinations) > 0 {
 			b.WriteString("  to=")

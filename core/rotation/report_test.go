@@ -168,3 +168,29 @@ targets:
 		t.Error("New accepted no factory")
 	}
 }
+
+// TestReportTextEscapesOutsideValues (issue 12, item 1): a registry, token
+// id or revoked id from an API or a store cannot start a line of its own in
+// the local report.
+func TestReportTextEscapesOutsideValues(t *testing.T) {
+	t.Parallel()
+	rep := &rotation.Report{Results: []rotation.Result{{
+		Target: "t0", Outcome: rotation.Failed,
+		Registry: "reg.example.com\n::warning::forged-registry",
+		TokenID:  "tok\n::stop-commands::x",
+		Revoked:  []string{"old\r\nforged-revoked"},
+	}}}
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("report has %d lines, want one for the target and the summary:\n%s", len(lines), b.String())
+	}
+	for _, want := range []string{`registry="reg.example.com\n::warning::forged-registry"`, `token="tok\n::stop-commands::x"`, `revoked="old\r\nforged-revoked"`} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("report line %q does not hold %s", lines[0], want)
+		}
+	}
+}

@@ -11,6 +11,8 @@ import (
 	iammodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
 	swrsdk "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/swr/v2"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/swr/v2/model"
+
+	"github.com/regmint/regmint/core"
 )
 
 // enterpriseAPI is the part of the SDK's SwrClient the Enterprise issuer
@@ -87,7 +89,7 @@ func (sdkClients) iam(ctx context.Context, c *config, endpoint string, cred auth
 func httpConfig(ctx context.Context, c *config) *sdkconfig.HttpConfig {
 	return sdkconfig.DefaultHttpConfig().
 		WithTimeout(c.Timeout).
-		WithHttpRoundTripper(ctxTransport{ctx: ctx, base: c.Transport}).
+		WithHttpRoundTripper(ctxTransport{ctx: ctx, base: core.LimitBodies(c.Transport, core.MaxAPIBody)}).
 		WithUserAgent("regmint")
 }
 

@@ -180,6 +180,10 @@ func credential(host string, status int, user, token, expire, tokenID *string, t
 		}
 		c.TokenID = *tokenID
 	}
+	// Every value of the answer goes on into outputs, files and logs.
+	if err := c.Check(); err != nil {
+		return core.Credential{}, malformed("unusable value: " + err.Error())
+	}
 	return c, nil
 }
 

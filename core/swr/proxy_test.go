@@ -114,6 +114,8 @@ func TestTransportCarriesEveryCall(t *testing.T) {
 		APIEndpoint: swapHost(srv.SWRURL, "swr-api.emulator.test"),
 		IAMEndpoint: swapHost(srv.IAMURL, "iam.emulator.test"),
 		Auth:        core.Auth{IAMUser: acct.UserName, IAMPassword: acct.Password, IAMDomain: acct.DomainName},
+		// The emulator speaks plain http; to a name, that needs the switch.
+		InsecureEndpoints: true,
 	}
 	iss, err := New(tg, core.Env{Transport: &http.Transport{Proxy: http.ProxyURL(pu)}})
 	if err != nil {

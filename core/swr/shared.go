@@ -123,6 +123,10 @@ func (sh *Shared) secretLogin(resp *model.CreateSecretResponse) (core.Credential
 	} else {
 		c.ExpiresAt = sh.s.c.Now().Add(SharedTempValidity).UTC()
 	}
+	// Every value of the answer goes on into outputs, files and logs.
+	if err := c.Check(); err != nil {
+		return core.Credential{}, malformed("unusable value: " + err.Error())
+	}
 	return c, nil
 }
 

@@ -73,6 +73,11 @@ func (e *apiError) Unwrap() error { return e.sdk }
 // own Code, Message and RequestId are kept as they are.
 func newAPIError(err error, a *attempt) *apiError {
 	e := &apiError{status: int(a.status.Load()), wrote: a.wrote.Load()}
+	if le := a.tooLarge.Load(); le != nil {
+		// Final: the same endpoint would send the same again.
+		e.sdk = sdkError(codeParseJSON, le.Error(), "", le)
+		return e
+	}
 	var sdk *tcerr.TencentCloudSDKError
 	if !errors.As(err, &sdk) {
 		e.sdk = sdkError(codeClient, "request failed", "", err)

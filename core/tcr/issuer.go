@@ -109,7 +109,7 @@ func newClient(cred common.CredentialIface, region, override, defaultHost string
 	cpf.NetworkFailureMaxRetries = 0
 	cpf.Debug = false
 	client := common.NewCommonClient(cred, region, cpf)
-	client.WithHttpTransport(recordingTransport{base: cfg.Transport})
+	client.WithHttpTransport(recordingTransport{base: core.LimitBodies(cfg.Transport, core.MaxAPIBody)})
 	client.WithLogger(sdkLogger{cfg.Logger})
 	return client
 }
@@ -194,6 +194,14 @@ func (i *Issuer) Issue(ctx context.Context) (core.Credential, error) {
 	cred := core.Credential{Registry: host, Username: out.Username, Password: out.Token, ExpiresAt: exp}
 	if i.target.Type() == core.TokenLongTerm {
 		cred.TokenID = out.TokenId
+	}
+	// Every value of the answer goes on into outputs, files and logs.
+	if err := cred.Check(); err != nil {
+		bad = malformed("has an unusable value: "+err.Error(), out.RequestId)
+		if policy == createsOnce {
+			bad = maybeCreated(bad)
+		}
+		return core.Credential{}, &opError{op: c.action, subject: c.subject, err: bad}
 	}
 	return cred, nil
 }

@@ -21,8 +21,10 @@ const module = "github.com/regmint/regmint/"
 var providerPackages = []string{"core/tcr", "core/swr"}
 
 // mayKnowProviders are the directories (and everything below them) whose
-// non-test files may import a provider package.
-var mayKnowProviders = []string{"core/tcr", "core/swr", "core/providers", "cmd/demo", "cmd/bench"}
+// non-test files may import a provider package: the providers, their
+// list, and the programs that start their emulators (demo, bench,
+// sandbox).
+var mayKnowProviders = []string{"core/tcr", "core/swr", "core/providers", "cmd/demo", "cmd/bench", "cmd/regmint-sandbox"}
 
 // TestOnlyTheListKnowsProviders: adding a provider is its package, its
 // emulator, one line in core/providers.All, action.yml and the docs. No

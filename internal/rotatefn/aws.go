@@ -54,6 +54,7 @@ func (a *awsEnv) ssmClient() (*ssm.Client, error) {
 			o.BaseEndpoint = aws.String(ep)
 		}
 		o.ClientLogMode = 0
+		o.HTTPClient = secretsmanager.LimitHTTPClient(o.HTTPClient)
 	}), nil
 }
 

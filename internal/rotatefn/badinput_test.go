@@ -167,6 +167,9 @@ var envCatalog = map[string]string{
 	"LAMBDA_TASK_ROOT":             "platform",
 	"ACTIONS_ID_TOKEN_REQUEST_URL": "platform",
 	"GITHUB_REPOSITORY":            "platform",
+	"GITHUB_OUTPUT":                "platform",
+	"GITHUB_STATE":                 "platform",
+	"GITHUB_STEP_SUMMARY":          "platform",
 	"STATE_":                       "platform",
 }
 

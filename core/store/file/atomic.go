@@ -19,8 +19,22 @@ const dirMode = 0o700
 // old file or the new one, never a part. On failure the temporary file is
 // removed and path is unchanged. beforeRename, if not nil, runs just before
 // the rename (tests make it fail).
+//
+// A file replaced keeps its owner (when the store runs as root, e.g. for
+// a user's ~/.docker/config.json) and its owner's mode bits; group and
+// others get none. A group- or world-writable directory is refused.
 func writeAtomic(path string, data []byte, beforeRename func(tmp string) error) (err error) {
 	dir := filepath.Dir(path)
+	if err := checkDir(dir); err != nil {
+		return err
+	}
+	mode, uid, gid, chown := os.FileMode(fileMode), 0, 0, false
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+		mode = keptMode(fi)
+		if u, g, ok := fileOwner(fi); ok && os.Geteuid() == 0 && (u != 0 || g != 0) {
+			uid, gid, chown = u, g, true
+		}
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("create temporary file: %w", err)
@@ -32,8 +46,13 @@ func writeAtomic(path string, data []byte, beforeRename func(tmp string) error) 
 			os.Remove(tmp)
 		}
 	}()
-	if err = f.Chmod(fileMode); err != nil {
+	if err = f.Chmod(mode); err != nil {
 		return fmt.Errorf("chmod temporary file: %w", err)
+	}
+	if chown {
+		if err = f.Chown(uid, gid); err != nil {
+			return fmt.Errorf("give the temporary file the owner of %s: %w", filepath.Base(path), err)
+		}
 	}
 	if _, err = f.Write(data); err != nil {
 		return fmt.Errorf("write temporary file: %w", err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -23,7 +24,15 @@ const (
 // file, so goroutines of one process exclude each other as processes do.
 // It polls without blocking, so that the context's end stops the wait.
 func lockFile(ctx context.Context, path string, exclusive bool) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	if err := checkDir(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	// A lock file that is a symbolic link is refused: opening it with
+	// O_CREATE would create or touch whatever file it points to.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|noFollow, fileMode)
+	if errors.Is(err, unix.ELOOP) {
+		return nil, fmt.Errorf("lock file %s is a symbolic link: refused (remove it)", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}

@@ -131,7 +131,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	hc2.Transport = &authTransport{host: base.Host, next: next}
+	hc2.Transport = &authTransport{host: base.Host, next: core.LimitBodies(next, core.MaxAPIBody)}
 	g, err := gh.NewClient(&hc2).WithEnterpriseURLs(base.String(), base.String())
 	if err != nil {
 		return nil, fmt.Errorf("github client: base url: %w", err)

@@ -10,7 +10,10 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/regmint/regmint/core"
 )
 
 // Environment variables read by NewClient and ConfigFromEnv, as the AWS
@@ -66,7 +69,10 @@ func NewClient(cfg aws.Config, getenv func(string) string, optFns ...func(*sm.Op
 		}
 	})
 	fns = append(fns, optFns...)
-	fns = append(fns, func(o *sm.Options) { o.ClientLogMode &= safeLogModes })
+	fns = append(fns, func(o *sm.Options) {
+		o.ClientLogMode &= safeLogModes
+		o.HTTPClient = LimitHTTPClient(o.HTTPClient)
+	})
 	return sm.NewFromConfig(cfg, fns...), nil
 }
 
@@ -164,4 +170,14 @@ func ConfigFromEnv(getenv func(string) string) (aws.Config, error) {
 			return creds, nil
 		}),
 	}, nil
+}
+
+// LimitHTTPClient wraps an AWS SDK HTTP client (the SDK's default if nil)
+// so that a response body over core.MaxAPIBody fails the call: the SSM and
+// Secrets Manager clients read no more than that.
+func LimitHTTPClient(c aws.HTTPClient) aws.HTTPClient {
+	if c == nil {
+		c = awshttp.NewBuildableClient()
+	}
+	return core.LimitDoer(c, core.MaxAPIBody)
 }

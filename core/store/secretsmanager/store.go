@@ -208,6 +208,9 @@ func (s *Store) Put(ctx context.Context, ref string, r core.Record) error {
 	if stageOwner(desc.VersionIdsToStages, StageCurrent) == token {
 		return nil // unchanged
 	}
+	if err := s.checkOverwrite(ctx, id, desc); err != nil {
+		return err
+	}
 	out, err := s.api.PutSecretValue(ctx, &sm.PutSecretValueInput{
 		SecretId:           aws.String(id),
 		ClientRequestToken: aws.String(token),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/store/storetest"
@@ -142,8 +144,11 @@ func TestPutSkipsUnchanged(t *testing.T) {
 			t.Errorf("step %d: versions = %d, want %d", i, got, st.wantTotal)
 		}
 	}
-	if got := e.srv.Calls("GetSecretValue"); got != 0 {
-		t.Errorf("Put read the secret value %d times; it must decide from DescribeSecret alone", got)
+	// Skipping is decided from DescribeSecret alone; the value is read
+	// only before it is replaced (the one change, a to b), to refuse a
+	// value regmint did not write.
+	if got := e.srv.Calls("GetSecretValue"); got != 1 {
+		t.Errorf("Put read the secret value %d times, want once: before replacing it", got)
 	}
 }
 
@@ -586,5 +591,32 @@ func TestPrecreatedSecret(t *testing.T) {
 				t.Errorf("Put called CreateSecret %d times for an existing secret", n)
 			}
 		})
+	}
+}
+
+// TestPutNeverOverwritesForeignSecret (issue 12, item 3): a secret holding
+// a value regmint did not write (here cloud keys) is not replaced; the
+// error says what to do and never quotes the value.
+func TestPutNeverOverwritesForeignSecret(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, foreign := range []string{
+		`{"SecretId":"AKID-%s","SecretKey":"%s"}`,
+		"-----BEGIN KEY-----\n%s\n%s\n-----END KEY-----\n",
+		`github_pat_%s%s`,
+	} {
+		e := newEnv(t)
+		v := fmt.Sprintf(foreign, "k-"+leaktest.Random(t), leaktest.Random(t))
+		e.secrets.Add(v)
+		e.srv.Seed(name("keys"), v)
+		err := e.store.Put(ctx, "keys", e.record("keys.example.com", "pw-foreign-00001"))
+		if !errors.Is(err, secretsmanager.ErrForeignSecret) || !strings.Contains(err.Error(), "delete or rename") {
+			t.Fatalf("Put over a foreign value: %v, want ErrForeignSecret telling to delete or rename it", e.text(err))
+		}
+		e.text(err)
+		sec, _ := e.srv.Secret(name("keys"))
+		if got := sec.Versions; len(got) != 1 || e.srv.Calls("PutSecretValue") != 0 {
+			t.Errorf("the foreign secret was written: %d versions, %d PutSecretValue calls", len(got), e.srv.Calls("PutSecretValue"))
+		}
 	}
 }
