@@ -132,4 +132,3 @@ func Decide(now time.Time, p Policy, fp string, s *core.Stored) Decision {
 	}
 	return d
 }
-

@@ -16,10 +16,10 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/regmint/regmint/core"
-	"github.com/regmint/regmint/internal/leaktest"
 	"github.com/regmint/regmint/core/store/secretsmanager"
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/store/storetest"
+	"github.com/regmint/regmint/internal/leaktest"
 )
 
 func TestConformance(t *testing.T) {
