@@ -233,7 +233,7 @@ func TestRetryUntilDeadline(t *testing.T) {
 	is := e.issuer(t, e.target(), func(v *core.Env) {
 		v.Backoff = core.Backoff{Base: 10 * time.Millisecond, Max: 40 * time.Millisecond, Attempts: 1 << 20}
 	})
-	c, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	deadline, _ := c.Deadline()
 	_, err := is.Issue(c)
