@@ -517,7 +517,9 @@ func conflict(r Resource, name string) *Fault {
 // writes: a Secret's data is base64 under 1 MiB and its type immutable;
 // ServiceAccount imagePullSecrets are references by name.
 func validate(r Resource, obj, cur map[string]any) *Fault {
-	invalid := func(msg string) *Fault { return &Fault{Code: 422, Reason: "Invalid", Message: r.Kind + " is invalid: " + msg} }
+	invalid := func(msg string) *Fault {
+		return &Fault{Code: 422, Reason: "Invalid", Message: r.Kind + " is invalid: " + msg}
+	}
 	switch r {
 	case Secrets:
 		typ, _ := obj["type"].(string)
