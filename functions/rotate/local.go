@@ -18,7 +18,7 @@ const (
 	exitBadSetup = 2 // bad config, flags or environment
 )
 
-const usage = `usage: rotate [-config FILE] [-docker-config FILE] [-timeout D] [-log-level L]
+const usage = `usage: rotate [-config FILE] [-docker-config FILE] [-timeout D] [-log-level L] [-report text|json]
 
 Makes one rotation pass over the targets of the config and prints a report
 per target (minted, fresh or failed, with expiry; never a secret). The config
@@ -31,6 +31,9 @@ such as /root/.docker for its config.json), else
 $DOCKER_CONFIG/config.json, else ~/.docker/config.json. Secrets Manager is
 reached with AWS_REGION and
 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY(/AWS_SESSION_TOKEN).
+
+Destinations of store kubernetes reach the cluster of $KUBECONFIG, else the
+pod's own (in-cluster); the Lambda build does not link them.
 
 Exit status: 0 all targets fine, 1 a target failed, 2 bad config or usage.
 
@@ -49,6 +52,7 @@ func runLocal(ctx context.Context, args []string, p process) int {
 	dockerConfig := fs.String("docker-config", "", "the docker config.json that store \"file\" writes, or the directory holding it (as docker --config)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "the pass's deadline; targets not done by then are reported failed")
 	logLevel := fs.String("log-level", "off", "JSON log lines on stderr: debug, info, warn, error or off")
+	reportFormat := fs.String("report", "text", "the report: text (on stdout) or json (one JSON line, the last on stderr after the log lines: for a CronJob's log)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -64,6 +68,9 @@ func runLocal(ctx context.Context, args []string, p process) int {
 		fmt.Fprintf(p.stderr, "rotate: unexpected arguments %q\n", fs.Args())
 		fs.Usage()
 		return exitBadSetup
+	case *reportFormat != "text" && *reportFormat != "json":
+		fmt.Fprintf(p.stderr, "rotate: -report %q: accepted: text, json\n", *reportFormat)
+		return exitBadSetup
 	case *timeout <= 0:
 		fmt.Fprintf(p.stderr, "rotate: -timeout must be positive\n")
 		return exitBadSetup
@@ -77,12 +84,22 @@ func runLocal(ctx context.Context, args []string, p process) int {
 		return exitBadSetup
 	}
 	rep := r.engine.Run(ctx)
-	if err := rep.WriteText(p.stdout); err != nil {
-		fmt.Fprintf(p.stderr, "rotate: write report: %v\n", err)
-	}
 	var fe *rotation.FailedError
-	if errors.As(rep.Err(), &fe) {
-		fmt.Fprintf(p.stderr, "rotate: %d of %d targets failed: %s\n", len(fe.Targets), fe.Total, strings.Join(fe.Targets, ", "))
+	failed := errors.As(rep.Err(), &fe)
+	if *reportFormat == "json" {
+		// The last line of the log: nothing is written after it.
+		if err := writeJSONReport(p.stderr, rep); err != nil {
+			fmt.Fprintf(p.stderr, "rotate: write report: %v\n", err)
+		}
+	} else {
+		if err := rep.WriteText(p.stdout); err != nil {
+			fmt.Fprintf(p.stderr, "rotate: write report: %v\n", err)
+		}
+		if failed {
+			fmt.Fprintf(p.stderr, "rotate: %d of %d targets failed: %s\n", len(fe.Targets), fe.Total, strings.Join(fe.Targets, ", "))
+		}
+	}
+	if failed {
 		return exitFailed
 	}
 	return exitOK
