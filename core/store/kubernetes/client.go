@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"k8s.io/client-go/dynamic"
-	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -17,8 +16,7 @@ const EnvKubeconfig = "KUBECONFIG"
 // Client is the cluster API the stores use: the core group (Secrets,
 // ServiceAccounts, Namespaces) and a dynamic client for the TKE resource.
 type Client struct {
-	core corev1client.CoreV1Interface
-	dyn  dynamic.Interface
+	dyn dynamic.Interface
 }
 
 // NewClient returns a client for cfg. It sends no request.
@@ -34,15 +32,11 @@ func NewClient(cfg *rest.Config) (*Client, error) {
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = 20, 40
 	}
-	c, err := corev1client.NewForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("kubernetes client: %w", err)
-	}
 	d, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return &Client{core: c, dyn: d}, nil
+	return &Client{dyn: d}, nil
 }
 
 // RESTConfig returns the cluster connection: the kubeconfig file at path,

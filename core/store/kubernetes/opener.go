@@ -6,8 +6,6 @@ import (
 	"slices"
 	"sync"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/config"
 	"github.com/regmint/regmint/core/store/kubernetes/kubespec"
@@ -122,17 +120,16 @@ func (s *Stores) sweep(ctx context.Context, name string) {
 			targeted[ns] = true
 		}
 	}
-	list, err := s.o.Client.core.Secrets("").List(ctx, metav1.ListOptions{LabelSelector: LabelManagedBy + "=" + ValueManagedBy})
+	list, err := s.o.Client.listSecrets(ctx, LabelManagedBy+"="+ValueManagedBy)
 	if err != nil {
 		s.log().LogAttrs(ctx, slog.LevelWarn, "kubernetes: stale pull secrets not deleted", slog.String("secret", name), slog.String("error", apiError(err, "list secrets").Error()))
 		return
 	}
-	for _, sec := range list.Items {
+	for _, sec := range list {
 		if sec.Name != name || targeted[sec.Namespace] || foreign(&sec) != "" {
 			continue
 		}
-		rv := sec.ResourceVersion
-		err := s.o.Client.core.Secrets(sec.Namespace).Delete(ctx, name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{ResourceVersion: &rv}})
+		err := s.o.Client.deleteSecret(ctx, sec.Namespace, name, sec.ResourceVersion)
 		if err != nil {
 			s.log().LogAttrs(ctx, slog.LevelWarn, "kubernetes: stale pull secret not deleted", slog.String("secret", name), slog.String("namespace", sec.Namespace), slog.String("error", apiError(err, "delete secret").Error()))
 			continue

@@ -13,7 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/store/storemeta"
@@ -69,12 +68,12 @@ func (s *Store) Namespaces(ctx context.Context) ([]string, error) {
 }
 
 func (c *Client) selectNamespaces(ctx context.Context, selector string) ([]string, error) {
-	list, err := c.core.Namespaces().List(ctx, metav1.ListOptions{LabelSelector: selector})
+	items, err := c.listNamespaces(ctx, selector)
 	if err != nil {
 		return nil, apiError(err, "list namespaces matching "+selector)
 	}
 	var out []string
-	for _, ns := range list.Items {
+	for _, ns := range items {
 		if ns.Status.Phase == corev1.NamespaceTerminating || ns.DeletionTimestamp != nil {
 			continue
 		}
@@ -114,7 +113,7 @@ func (s *Store) ReadRecord(ctx context.Context, ref string) (core.Record, error)
 	var denied []string
 	var newest *core.Record
 	for _, ns := range nss {
-		sec, err := s.c.core.Secrets(ns).Get(ctx, s.cfg.SecretName, metav1.GetOptions{})
+		sec, err := s.c.getSecret(ctx, ns, s.cfg.SecretName)
 		switch {
 		case apierrors.IsNotFound(err):
 			states = append(states, state{ns: ns})
@@ -200,9 +199,8 @@ func (s *Store) Put(ctx context.Context, ref string, r core.Record) error {
 func (s *Store) write(ctx context.Context, ns, ref string, r core.Record) error {
 	name := s.cfg.SecretName
 	where := "secret " + ns + "/" + name
-	secrets := s.c.core.Secrets(ns)
 	for attempt := 1; ; attempt++ {
-		sec, err := secrets.Get(ctx, name, metav1.GetOptions{})
+		sec, err := s.c.getSecret(ctx, ns, name)
 		create := apierrors.IsNotFound(err)
 		switch {
 		case create:
@@ -224,11 +222,7 @@ func (s *Store) write(ctx context.Context, ns, ref string, r core.Record) error 
 		if err := ps.encode(sec); err != nil {
 			return err
 		}
-		if create {
-			_, err = secrets.Create(ctx, sec, metav1.CreateOptions{FieldManager: "regmint"})
-		} else {
-			_, err = secrets.Update(ctx, sec, metav1.UpdateOptions{FieldManager: "regmint"})
-		}
+		err = s.c.writeSecret(ctx, sec, create)
 		if (apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err)) && attempt < maxAttempts {
 			continue
 		}
@@ -254,7 +248,7 @@ func (s *Store) write(ctx context.Context, ns, ref string, r core.Record) error 
 func (c *Client) addPullSecret(ctx context.Context, ns, sa, secret string) error {
 	where := "serviceaccount " + ns + "/" + sa
 	for attempt := 1; ; attempt++ {
-		obj, err := c.core.ServiceAccounts(ns).Get(ctx, sa, metav1.GetOptions{})
+		obj, err := c.getServiceAccount(ctx, ns, sa)
 		if err != nil {
 			return apiError(err, "read "+where)
 		}
@@ -269,7 +263,7 @@ func (c *Client) addPullSecret(ctx context.Context, ns, sa, secret string) error
 		if err != nil {
 			return fmt.Errorf("patch %s: %w", where, err)
 		}
-		_, err = c.core.ServiceAccounts(ns).Patch(ctx, sa, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "regmint"})
+		err = c.patchServiceAccount(ctx, ns, sa, patch)
 		if apierrors.IsConflict(err) && attempt < maxAttempts {
 			continue
 		}
