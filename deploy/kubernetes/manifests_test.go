@@ -296,3 +296,23 @@ func grantedRules(t *testing.T, objs []map[string]any, ns, name string) []kubete
 	}
 	return out
 }
+
+// TestDocConfigsParse keeps docs/kubernetes.md's example configs valid.
+func TestDocConfigsParse(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../docs/kubernetes.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, block := range strings.Split(string(raw), "```yaml\n")[1:] {
+		doc, _, _ := strings.Cut(block, "```")
+		if _, err := config.Parse([]byte(doc), stores.Kinds()); err != nil {
+			t.Errorf("docs/kubernetes.md config does not parse: %v\n%s", err, doc)
+		}
+		n++
+	}
+	if n < 4 {
+		t.Errorf("docs/kubernetes.md has %d yaml configs, want 4", n)
+	}
+}
