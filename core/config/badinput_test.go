@@ -212,6 +212,19 @@ var badFields = []badField{
 	{field: "targets[].destinations[].selected-repository-ids[]", target: "destinations: [{store: github, organization: octo-org, visibility: selected, selected-repository-ids: [octo-org/app]}]", top: githubApp},
 	{field: "targets[].destinations[].docker-config", target: "destinations: [{store: github, repository: octo-org/app, docker-config: \"yes\"}]", top: githubApp},
 	{field: "targets[].destinations[].docker-config", target: "destinations: [{store: secretsmanager, docker-config: true}]"},
+	{field: "targets[].destinations[].namespaces", target: "destinations: [{store: kubernetes, secret-name: pull}]"},
+	{field: "targets[].destinations[].namespaces", target: "destinations: [{store: kubernetes, namespaces: apps}]"},
+	{field: "targets[].destinations[].namespaces", target: "destinations: [{store: secretsmanager, namespaces: [apps]}]"},
+	{field: "targets[].destinations[].namespaces[]", target: "destinations: [{store: kubernetes, namespaces: [Apps_Prod]}]"},
+	{field: "targets[].destinations[].namespaces[]", target: "destinations: [{store: kubernetes, namespaces: [apps, apps]}]"},
+	{field: "targets[].destinations[].namespace-selector", target: "destinations: [{store: kubernetes, namespace-selector: \"team in apps\"}]"},
+	{field: "targets[].destinations[].namespace-selector", target: "destinations: [{store: kubernetes, namespaces: [apps], namespace-selector: team=apps}]", names: "namespace-selector"},
+	{field: "targets[].destinations[].secret-name", target: "destinations: [{store: kubernetes, namespaces: [apps], secret-name: Pull_Secret}]"},
+	{field: "targets[].destinations[].secret-name", target: "destinations: [{store: tke-image-pull-secret, ref: TCR}]", names: "secret-name"},
+	{field: "targets[].destinations[].service-accounts", target: "destinations: [{store: kubernetes, namespaces: [apps], service-accounts: default}]"},
+	{field: "targets[].destinations[].service-accounts[]", target: "destinations: [{store: kubernetes, namespaces: [apps], service-accounts: [Default SA]}]"},
+	{field: "targets[].destinations[].delete-stale", target: "destinations: [{store: kubernetes, namespaces: [apps], delete-stale: \"yes\"}]"},
+	{field: "targets[].destinations[].delete-stale", target: "destinations: [{store: tke-image-pull-secret, secret-name: tcr, delete-stale: true}]"},
 }
 
 // schemaPaths maps every key path of the config's schema (Go struct tags)

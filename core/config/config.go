@@ -175,6 +175,23 @@ type Destination struct {
 	// (<PREFIX>_DOCKER_CONFIG).
 	DockerConfig bool `json:"docker-config,omitempty"`
 
+	// The fields below are for stores kubernetes and tke-image-pull-secret
+	// only (core/store/kubernetes/kubespec). Namespaces lists the
+	// namespaces a kubernetes destination writes its pull secret to;
+	// NamespaceSelector (a label selector) picks them each run instead.
+	Namespaces        []string `json:"namespaces,omitempty"`
+	NamespaceSelector string   `json:"namespace-selector,omitempty"`
+	// SecretName is the Secret (kubernetes) or ImagePullSecret resource
+	// (tke-image-pull-secret) written; default: the ref. Targets naming the
+	// same Secret share it, one registry each.
+	SecretName string `json:"secret-name,omitempty"`
+	// ServiceAccounts gain the pull secret in their imagePullSecrets, in
+	// every namespace written.
+	ServiceAccounts []string `json:"service-accounts,omitempty"`
+	// DeleteStale deletes the pull secrets regmint wrote where the config
+	// no longer targets them (namespaces left, registries dropped).
+	DeleteStale bool `json:"delete-stale,omitempty"`
+
 	// scope is what the store kind's Scope says of it (Parse sets it).
 	scope string
 }

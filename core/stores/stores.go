@@ -26,11 +26,11 @@ type Kind struct {
 
 // All returns every store kind, the default (secretsmanager) first.
 func All() []Kind {
-	return []Kind{
+	return append([]Kind{
 		{secretsmanager.Kind(), openSecretsManager},
 		{file.Kind(), openFile},
 		{github.Kind(), openGitHub},
-	}
+	}, kubernetesKinds()...) // kubernetes.go; the Lambda build: kubernetes_lambda.go
 }
 
 // Kinds returns the kinds' specs, for config.Parse and config.Loader.
@@ -65,6 +65,9 @@ type Process struct {
 	// GitHub is the base of every GitHub client (no credentials); tests
 	// set its BaseURL and HTTP client.
 	GitHub github.ClientConfig
+	// Kubeconfig is the kubeconfig file of the kubernetes stores; "" means
+	// $KUBECONFIG, else the pod's in-cluster configuration.
+	Kubeconfig string
 }
 
 // Used returns the kinds the config's destinations name, in All's order.

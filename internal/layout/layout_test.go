@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,4 +118,31 @@ func repoRoot(t *testing.T) string {
 		t.Fatalf("go list -m: %v", err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// TestLambdaLinksNoKubernetes: the Lambda bootstrap (every Lambda build
+// sets -tags lambda.norpc: make bootstrap, sam build, the bench) links no
+// client-go, so it stays the size it was; the local build of the same
+// main (the in-cluster image) links the Kubernetes stores.
+func TestLambdaLinksNoKubernetes(t *testing.T) {
+	t.Parallel()
+	root := repoRoot(t)
+	deps := func(tags ...string) []string {
+		args := append([]string{"list", "-deps"}, tags...)
+		cmd := exec.Command("go", append(args, "./functions/rotate")...)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %v: %v\n%s", tags, err, out)
+		}
+		return strings.Fields(string(out))
+	}
+	for _, dep := range deps("-tags", "lambda.norpc") {
+		if strings.HasPrefix(dep, "k8s.io/") || dep == module+"core/store/kubernetes" {
+			t.Errorf("the Lambda build of functions/rotate links %s", dep)
+		}
+	}
+	if !slices.Contains(deps(), module+"core/store/kubernetes") {
+		t.Error("the local build of functions/rotate does not link core/store/kubernetes: the in-cluster image could not write Secrets")
+	}
 }

@@ -171,6 +171,8 @@ var envCatalog = map[string]string{
 	"GITHUB_STATE":                 "platform",
 	"GITHUB_STEP_SUMMARY":          "platform",
 	"STATE_":                       "platform",
+
+	"KUBECONFIG": "kubernetes",
 }
 
 // envSources are the directories whose code reads the environment; test
@@ -293,7 +295,7 @@ func TestBadEnvTable(t *testing.T) {
 
 // envNotes lists, under the table, the variables without a row and why.
 func envNotes() string {
-	var platform, alias []string
+	var platform, alias, kube []string
 	for k, who := range envCatalog {
 		name := "`" + k + "`"
 		if strings.HasSuffix(k, "_") {
@@ -304,11 +306,16 @@ func envNotes() string {
 			platform = append(platform, name)
 		case "alias":
 			alias = append(alias, name)
+		case "kubernetes":
+			kube = append(kube, name)
 		}
 	}
 	sort.Strings(platform)
 	sort.Strings(alias)
-	return "Also read, but set by Lambda or the Actions runner rather than by you: " + strings.Join(platform, ", ") +
+	sort.Strings(kube)
+	return "Read only by the in-cluster build, which this table (the Lambda bootstrap) does not link: " + strings.Join(kube, ", ") +
+		" (the kubeconfig of the kubernetes stores; unset, the pod's own: [Kubernetes](kubernetes.md)). " +
+		"Also read, but set by Lambda or the Actions runner rather than by you: " + strings.Join(platform, ", ") +
 		" (without `ACTIONS_ID_TOKEN_REQUEST_URL`, keyless inputs fail as the `role-arn` and `idp-id` rows of the action table show). " +
 		"Read as other names of `TENCENTCLOUD_SESSION_TOKEN` (when it is unset, in this order): " + strings.Join(alias, ", ") + ". " +
 		"`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and `SSL_CERT_FILE` are read by Go's HTTP client as usual. " +

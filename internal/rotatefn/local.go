@@ -26,7 +26,7 @@ const (
 const name = "regmint-rotate"
 
 const usage = `usage: regmint-rotate [-config FILE] [-docker-config FILE] [-timeout D] [-log-level L]
-                      [-validate | -dry-run] [-version]
+                      [-report text|json] [-validate | -dry-run] [-version]
 
 Makes one rotation pass over the targets of the config and prints a report
 per target (minted, fresh or failed, with expiry; never a secret). The config
@@ -39,6 +39,9 @@ such as /root/.docker for its config.json), else
 $DOCKER_CONFIG/config.json, else ~/.docker/config.json. Secrets Manager is
 reached with AWS_REGION and
 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY(/AWS_SESSION_TOKEN).
+
+Destinations of store kubernetes reach the cluster of $KUBECONFIG, else the
+pod's own (in-cluster); the Lambda build does not link them.
 
 -validate reads and checks the config and the environment, and touches
 nothing: no cloud, no store. -dry-run also reads every destination and
@@ -62,6 +65,7 @@ func runLocal(ctx context.Context, args []string, p process) int {
 	dockerConfig := fs.String("docker-config", "", "the docker config.json that store \"file\" writes, or the directory holding it (as docker --config)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "the pass's deadline; targets not done by then are reported failed")
 	logLevel := fs.String("log-level", "off", "JSON log lines on stderr: debug, info, warn, error or off")
+	reportFormat := fs.String("report", "text", "the report: text (on stdout) or json (one JSON line, the last on stderr after the log lines: for a CronJob's log)")
 	validate := fs.Bool("validate", false, "check the config and the environment, touch nothing, and exit")
 	dryRun := fs.Bool("dry-run", false, "read the destinations and print what would be minted; mint, write and revoke nothing")
 	version := fs.Bool("version", false, "print the version and exit")
@@ -87,6 +91,9 @@ func runLocal(ctx context.Context, args []string, p process) int {
 	case *timeout <= 0:
 		fmt.Fprintf(p.stderr, name+": -timeout must be positive\n")
 		return exitBadSetup
+	case *reportFormat != "text" && *reportFormat != "json":
+		fmt.Fprintf(p.stderr, name+": -report %q: accepted: text, json\n", *reportFormat)
+		return exitBadSetup
 	case *validate && *dryRun:
 		fmt.Fprintf(p.stderr, name+": -validate and -dry-run exclude each other\n")
 		return exitBadSetup
@@ -109,12 +116,22 @@ func runLocal(ctx context.Context, args []string, p process) int {
 		return exitOK
 	}
 	rep := r.engine.Run(ctx)
-	if err := rep.WriteText(p.stdout); err != nil {
-		fmt.Fprintf(p.stderr, name+": write report: %v\n", err)
-	}
 	var fe *rotation.FailedError
-	if errors.As(rep.Err(), &fe) {
-		fmt.Fprintf(p.stderr, name+": %d of %d targets failed: %s\n", len(fe.Targets), fe.Total, strings.Join(fe.Targets, ", "))
+	failed := errors.As(rep.Err(), &fe)
+	if *reportFormat == "json" {
+		// The last line of the log: nothing is written after it.
+		if err := writeJSONReport(p.stderr, rep); err != nil {
+			fmt.Fprintf(p.stderr, name+": write report: %v\n", err)
+		}
+	} else {
+		if err := rep.WriteText(p.stdout); err != nil {
+			fmt.Fprintf(p.stderr, name+": write report: %v\n", err)
+		}
+		if failed {
+			fmt.Fprintf(p.stderr, name+": %d of %d targets failed: %s\n", len(fe.Targets), fe.Total, strings.Join(fe.Targets, ", "))
+		}
+	}
+	if failed {
 		return exitFailed
 	}
 	return exitOK

@@ -1,6 +1,7 @@
 package rotatefn
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -123,6 +124,52 @@ func TestLocalFailedTargetExits1(t *testing.T) {
 	}
 	if !strings.Contains(res.stderr, "1 of 4 targets failed: tcr-missing") {
 		t.Errorf("stderr %q", res.stderr)
+	}
+	c.checkNoLeaks(t, map[string]string{"stdout": res.stdout, "stderr": res.stderr})
+}
+
+// TestLocalJSONReport: with -report json (the CronJob's way), stderr holds
+// only JSON lines, the report last, with the failed target named; stdout
+// is empty.
+func TestLocalJSONReport(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	env := merge(c.cloudEnv(), map[string]string{"DOCKER_CONFIG": t.TempDir()})
+	res := runBinary(t, []string{"-config", writeConfig(t, c.config(true, "default-store: file\n", c.missingTarget(true))),
+		"-log-level", "info", "-report", "json"}, env)
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if res.stdout != "" {
+		t.Errorf("stdout %q, want nothing", res.stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+	for _, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Errorf("stderr line is not JSON: %q", l)
+		}
+	}
+	var rep struct {
+		Msg     string `json:"msg"`
+		Targets int    `json:"targets"`
+		Failed  int    `json:"failed"`
+		Results []struct {
+			Target, Outcome, Reason string
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil || rep.Msg != "report" {
+		t.Fatalf("last stderr line is not the report: %q (%v)", lines[len(lines)-1], err)
+	}
+	if rep.Targets != 4 || rep.Failed != 1 || len(rep.Results) != 4 {
+		t.Errorf("report counts: %+v", rep)
+	}
+	for _, r := range rep.Results {
+		if r.Target == "tcr-missing" && (r.Outcome != "failed" || !strings.Contains(r.Reason, "instance not found")) {
+			t.Errorf("tcr-missing: %+v", r)
+		}
+	}
+	if n := strings.Count(res.stderr, `"msg":"target"`); n != 4 {
+		t.Errorf("%d target log lines, want 4", n)
 	}
 	c.checkNoLeaks(t, map[string]string{"stdout": res.stdout, "stderr": res.stderr})
 }
