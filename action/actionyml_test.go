@@ -16,7 +16,7 @@ var (
 	allInputs = []string{inputProvider, inputRegion, inputInstanceID, inputRegistry, inputTokenType, inputRoleARN, inputOIDCProviderID,
 		inputIdPID, inputAudience, inputIAMUser, inputIAMPassword, inputIAMDomain, inputProjectID, inputAccessKeyID, inputAccessSecret,
 		inputSecurityToken, inputAPIEndpoint, inputIAMEndpoint, inputSTSEndpoint, inputVerify, inputMaskPassword, inputRevoke,
-		inputSite, inputRoleSessionName, inputRoleDuration, inputHTTPProxy, inputNoProxy, inputInsecure, inputRealmHosts}
+		inputSite, inputRoleSessionName, inputRoleDuration, inputHTTPProxy, inputNoProxy, inputInsecure, inputRealmHosts, inputRegistries}
 	allOutputs = []string{outputRegistry, outputUsername, outputPassword, outputExpiresAt, outputTokenID, outputDockerConfig}
 )
 

@@ -106,6 +106,10 @@ var badInputs = []badInput{
 	{input: "api-endpoint", value: "http://tcr.tencentcloudapi.com"},
 	{input: "insecure-endpoints", value: "yes"},
 	{input: "realm-hosts", value: "https://auth.example.com/token"},
+	{input: "registries", value: "tcr-abcd1234,tcr-efgh5678"},
+	{input: "registries", value: "tcr-abcd1234,abcd5678", with: []string{"instance-id", ""}},
+	{input: "registries", value: "tcr-abcd1234,tcr-efgh5678", with: []string{"instance-id", "", "registry", "myreg.tencentcloudcr.com"}},
+	{input: "registries", value: "tcr-abcd1234", with: []string{"provider", "swr", "region", "cn-north-4", "instance-id", ""}},
 }
 
 // errorPart is one input's error in the ::error:: line, which joins them

@@ -120,8 +120,8 @@ func appendFile(path, text string) error {
 // dockerConfigLine renders cred as a one-line docker config.json. The
 // JSON is compacted, so whitespace inside values (a password may hold
 // spaces) is kept.
-func dockerConfigLine(cred core.Credential) (string, error) {
-	docker, err := core.DockerConfig(cred)
+func dockerConfigLine(creds ...core.Credential) (string, error) {
+	docker, err := core.DockerConfig(creds...)
 	if err != nil {
 		return "", err
 	}

@@ -36,6 +36,7 @@ const (
 	inputRevoke         = "revoke"
 	inputInsecure       = core.FieldInsecureEndpoints
 	inputRealmHosts     = core.FieldRealmHosts
+	inputRegistries     = "registries"
 )
 
 // envOIDCRequestURL is set by the runner when the job may request an OIDC
@@ -60,6 +61,26 @@ type config struct {
 	proxyPassword string
 	// realmHosts are the hosts besides the registry's a token realm may be on.
 	realmHosts []string
+	// instances are the instance ids of the registries input: one
+	// credential each; empty: the one target.
+	instances []string
+}
+
+// maxRegistries bounds the registries input: each is a mint and a login.
+const maxRegistries = 10
+
+// targets returns what the step mints: one target per instance of the
+// registries input, else the one target.
+func (c *config) targets() []core.Target {
+	if len(c.instances) == 0 {
+		return []core.Target{c.target}
+	}
+	out := make([]core.Target, len(c.instances))
+	for i, id := range c.instances {
+		out[i] = c.target
+		out[i].InstanceID = id
+	}
+	return out
 }
 
 // keyless reports whether the target logs in with a GitHub OIDC token.
@@ -128,9 +149,21 @@ func configFromInputs(a inputSource) (*config, error) {
 		c.target.Description = "regmint GitHub Action, " + repo
 	}
 	errs = append(errs, readConventions(a, c)...)
+	errs = append(errs, readRegistries(a, c)...)
 	c.provider, _ = providers.Lookup(c.target.Provider)
-	if err := providers.Validate(c.target); err != nil {
-		errs = append(errs, err)
+	badRegistries := len(c.instances) == 0 && a.GetInput(inputRegistries) != ""
+	for i, t := range c.targets() {
+		err := providers.Validate(t)
+		switch {
+		case len(c.instances) > 0:
+			err = asRegistriesError(err, t.InstanceID, i > 0)
+		case badRegistries && t.InstanceID == "":
+			// registries stands for instance-id: its problem is reported.
+			err = withoutField(err, core.FieldInstanceID)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.audience != "" && !c.keyless() {
 		errs = append(errs, &core.FieldError{
@@ -169,4 +202,68 @@ func inputError(err error) error {
 		parts[i] = "input " + fe.Error()
 	}
 	return errors.New(strings.Join(parts, "; "))
+}
+
+// readRegistries reads the registries input: instance ids separated by
+// commas, spaces or lines, each minted in turn. It takes the place of
+// instance-id (and of registry, which names one host).
+func readRegistries(a inputSource, c *config) []error {
+	v := a.GetInput(inputRegistries)
+	if v == "" {
+		return nil
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for _, id := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' }) {
+		if !seen[id] {
+			seen[id] = true
+			c.instances = append(c.instances, id)
+		}
+	}
+	accepted := "instance ids separated by commas, e.g. tcr-abcd1234,tcr-efgh5678, without instance-id or registry"
+	switch {
+	case c.target.InstanceID != "":
+		errs = append(errs, &core.FieldError{Field: inputRegistries, Problem: "is set together with instance-id", Accepted: accepted})
+	case c.target.Registry != "":
+		errs = append(errs, &core.FieldError{Field: inputRegistries, Problem: "is set together with registry, which names one host", Accepted: accepted})
+	case len(c.instances) > maxRegistries:
+		errs = append(errs, &core.FieldError{Field: inputRegistries, Problem: fmt.Sprintf("names %d instances", len(c.instances)), Accepted: fmt.Sprintf("at most %d", maxRegistries)})
+	}
+	if len(errs) > 0 {
+		c.instances = nil
+	}
+	return errs
+}
+
+// asRegistriesError renames the instance-id problems of one of the
+// registries' targets to the registries input, naming the instance; with
+// onlyInstance, the other problems (the same for every target) are
+// dropped.
+func asRegistriesError(err error, id string, onlyInstance bool) error {
+	var out []error
+	for _, fe := range core.FieldErrors(err) {
+		if fe.Field == core.FieldInstanceID {
+			problem := fe.Problem
+			if !strings.Contains(problem, id) || id == "" {
+				problem = fmt.Sprintf("instance %q: %s", id, problem)
+			}
+			out = append(out, &core.FieldError{Field: inputRegistries, Problem: problem, Accepted: fe.Accepted})
+			continue
+		}
+		if !onlyInstance {
+			out = append(out, fe)
+		}
+	}
+	return errors.Join(out...)
+}
+
+// withoutField drops the problems of field from a validation error.
+func withoutField(err error, field string) error {
+	var out []error
+	for _, fe := range core.FieldErrors(err) {
+		if fe.Field != field {
+			out = append(out, fe)
+		}
+	}
+	return errors.Join(out...)
 }

@@ -10,14 +10,14 @@ import (
 
 // summary renders the job summary: provider, registry, user, expiry and the
 // verification result. It holds no secret.
-func summary(cfg *config, cred core.Credential, ver core.Verification, now time.Time) string {
+func summary(cfg *config, t core.Target, cred core.Credential, ver core.Verification, now time.Time) string {
 	var b strings.Builder
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
 	b.WriteString("### regmint: registry credential\n\n| | |\n|---|---|\n")
-	row("Provider", fmt.Sprintf("%s (`%s`), %s", cfg.provider.Title, cfg.target.Provider, cfg.target.Region))
+	row("Provider", fmt.Sprintf("%s (`%s`), %s", cfg.provider.Title, t.Provider, t.Region))
 	row("Registry", "`"+cred.Registry+"`")
 	row("Username", "`"+cred.Username+"`")
-	tok := string(cfg.target.Type())
+	tok := string(t.Type())
 	if cred.TokenID != "" {
 		tok += ", id `" + cred.TokenID + "`"
 		if cfg.revoke {
