@@ -286,10 +286,3 @@ func errorMessage(err error) string {
 	}
 	return msg
 }
-
-func orNever(s string) string {
-	if s == "" {
-		return "never"
-	}
-	return s
-}
