@@ -29,6 +29,7 @@ var (
 func SharedProvider() core.Descriptor {
 	d := descriptor(SharedName, "Huawei Cloud SWR (shared edition)")
 	d.New = func(t core.Target, env core.Env) (core.Issuer, error) { return NewShared(t, env) }
+	d.RegionRegistry, d.RegionOfHost = SharedRegistry, RegionOfSharedRegistry
 	return d
 }
 
