@@ -47,6 +47,14 @@ func New(login *registrytest.Server) *Gate {
 		proxy:   httputil.NewSingleHostReverseProxy(u),
 		valid:   map[string]bool{},
 	}
+	// The token realm is served here too (proxied), so that clients send
+	// their login to the registry's own host, as they do with TCR and SWR.
+	g.proxy.ModifyResponse = func(resp *http.Response) error {
+		if c := resp.Header.Get("WWW-Authenticate"); c != "" {
+			resp.Header.Set("WWW-Authenticate", strings.ReplaceAll(c, login.URL, g.URL))
+		}
+		return nil
+	}
 	g.srv = httptest.NewServer(g)
 	g.URL = g.srv.URL
 	g.Host = strings.TrimPrefix(g.URL, "http://")
@@ -61,7 +69,7 @@ func (g *Gate) Requests() (served, refused int64) { return g.served.Load(), g.re
 
 // ServeHTTP implements http.Handler.
 func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/v2/" || r.URL.Path == "/v2" {
+	if r.URL.Path == "/v2/" || r.URL.Path == "/v2" || r.URL.Path == registrytest.TokenPath {
 		g.proxy.ServeHTTP(w, r)
 		return
 	}
@@ -110,5 +118,5 @@ func (g *Gate) check(r *http.Request, auth string) (bool, string) {
 		g.mu.Unlock()
 		return true, ""
 	}
-	return false, resp.Header.Get("WWW-Authenticate")
+	return false, strings.ReplaceAll(resp.Header.Get("WWW-Authenticate"), g.login.URL, g.URL)
 }
