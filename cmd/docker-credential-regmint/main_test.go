@@ -175,3 +175,47 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("-version: %q %v", out, err)
 	}
 }
+
+// TestSkopeoCopies: skopeo (containers/image) reads the same docker config
+// (given as its auth file) and copies an image into the registry and back
+// out through the helper.
+func TestSkopeoCopies(t *testing.T) {
+	skopeo, err := exec.LookPath("skopeo")
+	if err != nil {
+		t.Skip("skopeo is not installed (apt-get install skopeo; .ci/run does)")
+	}
+	s := newSetup(t)
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := s.gate.Host + "/team/tool:v1"
+	tag, _ := name.NewTag(ref)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "img.tar")
+	if err := tarball.WriteToFile(src, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	authFile := ""
+	for _, e := range s.env {
+		if v, ok := strings.CutPrefix(e, "DOCKER_CONFIG="); ok {
+			authFile = filepath.Join(v, "config.json")
+		}
+	}
+	s.env = append(s.env, "REGISTRY_AUTH_FILE="+authFile, "XDG_RUNTIME_DIR="+dir)
+	if out, errs, err := s.run(t, "", skopeo, "--insecure-policy", "copy", "--dest-tls-verify=false",
+		"docker-archive:"+src, "docker://"+ref); err != nil {
+		t.Fatalf("skopeo copy in: %v\n%s%s", err, out, errs)
+	}
+	back := filepath.Join(dir, "back")
+	if out, errs, err := s.run(t, "", skopeo, "--insecure-policy", "copy", "--src-tls-verify=false",
+		"docker://"+ref, "oci:"+back+":v1"); err != nil {
+		t.Fatalf("skopeo copy out: %v\n%s%s", err, out, errs)
+	}
+	if n := s.srv.Calls("CreateInstanceToken"); n != 1 {
+		t.Errorf("two copies minted %d times; want once", n)
+	}
+	if served, refused := s.gate.Requests(); served == 0 {
+		t.Errorf("the registry served no content (%d refused)", refused)
+	}
+}
