@@ -18,7 +18,7 @@ import (
 // store kinds destinations may name (core/stores.Kinds()); each
 // destination is checked by its kind.
 func Parse(data []byte, kinds []StoreKind) (*Config, error) {
-	return parse(data, kinds, nil)
+	return parse(data, kinds, refuseServiceAccount)
 }
 
 // parse is Parse with a hook: prepare, when not nil, sees the decoded

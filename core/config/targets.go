@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 
@@ -18,7 +19,7 @@ const wildcardRegion = "cn-north-4"
 
 // acceptedTargetCredentials says what credentials a targets document
 // accepts.
-const acceptedTargetCredentials = "{env: true} (the default: the vendor's environment variables)"
+const acceptedTargetCredentials = "{env: true} (the default: the vendor's environment variables), or for the kubelet credential provider {service-account: {...}}"
 
 // ParseTargets reads a targets document: the config of the programs that
 // serve credentials to the client asking for them (the docker credential
@@ -61,6 +62,13 @@ func ParseTargets(data []byte) (*Config, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	var errs errorList
+	for i := range cfg.Targets {
+		checkServiceAccount(&errs, i, cfg.Targets[i])
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	for _, i := range wildcards {
 		cfg.Targets[i].Region = ""
@@ -117,6 +125,48 @@ func prepareTarget(errs *errorList, i int, m map[string]any) (wildcard bool) {
 		return true
 	}
 	return false
+}
+
+// checkServiceAccount checks the keyless login of targets[i] with a pod's
+// service account token as the provider checks keyless login.
+func checkServiceAccount(errs *errorList, i int, tc TargetConfig) {
+	sa := tc.Credentials.ServiceAccount
+	if sa == nil {
+		return
+	}
+	at := loc{target: tc.Name, index: i}
+	const field = "credentials.service-account"
+	if *sa == (ServiceAccount{}) {
+		errs.add(at, field, "names nothing to exchange the token at",
+			"{role-arn, oidc-provider-id} (Tencent CAM role and OIDC provider) or {idp-id} (Huawei IAM identity provider)")
+		return
+	}
+	t := tc.Target()
+	if t.Region == "" {
+		t.Region = wildcardRegion
+	}
+	t.Auth = core.Auth{RoleARN: sa.RoleARN, OIDCProviderID: sa.OIDCProviderID, IdPID: sa.IdPID, WebIdentityToken: "checked"}
+	errs.wrap(at, field+".", providers.Validate(t))
+}
+
+// refuseServiceAccount is the rotation config's check of what only a
+// targets document holds: keyless login with a pod's service account
+// token.
+func refuseServiceAccount(doc map[string]any) errorList {
+	var errs errorList
+	list, _ := doc["targets"].([]any)
+	for i, el := range list {
+		m, _ := el.(map[string]any)
+		cr, _ := m["credentials"].(map[string]any)
+		if _, ok := cr["service-account"]; ok {
+			name, _ := m["name"].(string)
+			errs.add(loc{target: name, index: i}, "credentials.service-account",
+				"is only used by the kubelet credential provider, which receives a pod's service account token",
+				acceptedCredential)
+			delete(cr, "service-account")
+		}
+	}
+	return errs
 }
 
 func isTargetsTopKey(k string) bool {

@@ -154,7 +154,7 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 	switch cr := t.Credentials; {
 	case cr == nil:
 		errs.add(at, "credentials", "is required", acceptedCredential)
-	case btoi(cr.Secret != "")+btoi(cr.Source != "")+btoi(cr.Env) != 1:
+	case btoi(cr.Secret != "")+btoi(cr.Source != "")+btoi(cr.Env)+btoi(cr.ServiceAccount != nil) != 1:
 		errs.add(at, "credentials", "must set exactly one way", acceptedCredential)
 	case cr.Secret != "" && !ValidSecretID(cr.Secret):
 		errs.add(at, "credentials.secret", fmt.Sprintf("%q is not a secret id", cr.Secret), acceptedSecretID)

@@ -76,8 +76,9 @@ func ServeDocker(ctx context.Context, p Process) int {
 	return 1
 }
 
-// NewHelper builds the Helper a process runs: the targets document from
-// ConfigPath, the cache in CacheDir, warnings to stderr.
+// NewHelper builds the Helper the docker credential helper runs: the
+// targets document from ConfigPath, the cache in CacheDir, warnings to
+// stderr.
 func NewHelper(p Process) (*Helper, error) {
 	path, err := ConfigPath(p.Getenv)
 	if err != nil {
@@ -87,9 +88,15 @@ func NewHelper(p Process) (*Helper, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newHelper(p, cfg)
+	h, err := newHelper(p, cfg)
+	if err == nil && h.Cache == nil {
+		h.warn("not caching credentials: set XDG_CACHE_HOME or HOME")
+	}
+	return h, err
 }
 
+// newHelper builds a Helper over cfg, with the cache in CacheDir when the
+// environment names one.
 func newHelper(p Process, cfg *config.Config) (*Helper, error) {
 	env := p.Env
 	if env.Getenv == nil {
@@ -97,9 +104,7 @@ func newHelper(p Process, cfg *config.Config) (*Helper, error) {
 	}
 	warn := func(msg string) { fmt.Fprintln(p.Stderr, "warning: "+oneLine(errors.New(msg), p.Getenv)) }
 	h := &Helper{Config: cfg, Env: env, Warn: warn}
-	if dir, err := CacheDir(p.Getenv); err != nil {
-		warn("not caching credentials: " + err.Error())
-	} else {
+	if dir, err := CacheDir(p.Getenv); err == nil {
 		h.Cache = &Cache{Dir: dir, Warn: warn}
 	}
 	return h, nil
