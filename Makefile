@@ -10,7 +10,8 @@ ACTIONLINT_VERSION := v1.7.12
 
 demo:
 	$(GO) build -o bin/regmint-action ./action
-	$(GO) run ./cmd/demo -action bin/regmint-action
+	$(GO) build -o bin/docker-credential-regmint ./cmd/docker-credential-regmint
+	$(GO) run ./cmd/demo -action bin/regmint-action -helper-dir bin
 
 # Pinned linters; `go install` is a no-op when they are current.
 tools:
