@@ -124,14 +124,14 @@ func (h *Helper) Get(ctx context.Context, serverURL string) (Result, error) {
 		return Result{}, ErrUnknownHost
 	}
 	env := h.Env.WithDefaults()
-	m, err := h.match(ctx, env, host)
+	cache := h.usableCache()
+	m, err := h.match(ctx, env, host, cache)
 	if err != nil {
 		return Result{}, err
 	}
 	res := Result{RefreshMargin: time.Duration(m.tc.RefreshMargin)}
 	fp := m.fp
 	policy := m.tc.Policy()
-	cache := h.usableCache()
 	fresh := func() (entry, bool) {
 		if cache == nil {
 			return entry{}, false
@@ -221,7 +221,7 @@ func (h *Helper) mint(ctx context.Context, env core.Env, m match, host string) (
 // edition: its region, or any region when it names none); else one whose
 // instance's registry is host, asked of the vendor on first use and then
 // remembered in the cache.
-func (h *Helper) match(ctx context.Context, env core.Env, host string) (match, error) {
+func (h *Helper) match(ctx context.Context, env core.Env, host string, cache *Cache) (match, error) {
 	var discover []match
 	for _, tc := range h.Config.Targets {
 		t, err := h.target(tc)
@@ -255,7 +255,6 @@ func (h *Helper) match(ctx context.Context, env core.Env, host string) (match, e
 	if len(discover) == 0 {
 		return match{}, ErrUnknownHost
 	}
-	cache := h.usableCache()
 	var unknown []match
 	for _, m := range discover {
 		if cache == nil {
