@@ -156,6 +156,10 @@ var envCatalog = map[string]string{
 	"ACTIONS_ID_TOKEN_REQUEST_URL": "platform",
 	"GITHUB_REPOSITORY":            "platform",
 	"STATE_":                       "platform",
+
+	"REGMINT_HELPER_CONFIG": "helper",
+	"XDG_CONFIG_HOME":       "helper",
+	"XDG_CACHE_HOME":        "helper",
 }
 
 // envSources are the directories whose code reads the environment; test
@@ -278,7 +282,7 @@ func TestBadEnvTable(t *testing.T) {
 
 // envNotes lists, under the table, the variables without a row and why.
 func envNotes() string {
-	var platform, alias []string
+	var platform, alias, helper []string
 	for k, who := range envCatalog {
 		name := "`" + k + "`"
 		if strings.HasSuffix(k, "_") {
@@ -289,13 +293,18 @@ func envNotes() string {
 			platform = append(platform, name)
 		case "alias":
 			alias = append(alias, name)
+		case "helper":
+			helper = append(helper, name)
 		}
 	}
+	sort.Strings(helper)
 	sort.Strings(platform)
 	sort.Strings(alias)
 	return "Also read, but set by Lambda or the Actions runner rather than by you: " + strings.Join(platform, ", ") +
 		" (without `ACTIONS_ID_TOKEN_REQUEST_URL`, keyless inputs fail as the `role-arn` and `idp-id` rows of the action table show). " +
 		"Read as an older name of `TENCENTCLOUD_SESSION_TOKEN`: " + strings.Join(alias, ", ") + ". " +
+		"Read by the credential helper and the kubelet provider only, for their config and cache paths: " + strings.Join(helper, ", ") +
+		" ([credential-helper.md](credential-helper.md)). " +
 		"`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and `SSL_CERT_FILE` are read by Go's HTTP client as usual. " +
 		"A wrong secret value (a key that does not match its id, an expired session token) cannot be told locally: the cloud refuses it, as described below.\n"
 }
