@@ -130,6 +130,10 @@ type Credentials struct {
 	Source string `json:"source,omitempty"`
 	// Env reads the vendor's environment variables (local runs).
 	Env bool `json:"env,omitempty"`
+	// Chain walks the vendor SDK's default credential chain: the
+	// environment, the SDK's profile file, the cluster's pod identity, the
+	// instance's role from the metadata service (build hosts and nodes).
+	Chain bool `json:"chain,omitempty"`
 	// ServiceAccount is keyless login with the pod's Kubernetes service
 	// account token, which the kubelet passes to its credential provider
 	// (targets documents of the kubelet credential provider only).

@@ -19,7 +19,7 @@ const wildcardRegion = "cn-north-4"
 
 // acceptedTargetCredentials says what credentials a targets document
 // accepts.
-const acceptedTargetCredentials = "{env: true} (the default: the vendor's environment variables), or for the kubelet credential provider {service-account: {...}}"
+const acceptedTargetCredentials = "{env: true} (the default: the vendor's environment variables), {chain: true}, or for the kubelet credential provider {service-account: {...}}"
 
 // ParseTargets reads a targets document: the config of the programs that
 // serve credentials to the client asking for them (the docker credential
@@ -167,6 +167,23 @@ func refuseServiceAccount(doc map[string]any) errorList {
 		}
 	}
 	return errs
+}
+
+// chainSupported reports whether provider p supports auth method chain.
+func chainSupported(p string) bool {
+	d, err := providers.Lookup(core.Provider(p))
+	return err == nil && d.Supports(core.AuthChain)
+}
+
+// chainProviders says which providers have a credential chain.
+func chainProviders() string {
+	var names []string
+	for _, d := range providers.All() {
+		if d.Supports(core.AuthChain) {
+			names = append(names, string(d.Name))
+		}
+	}
+	return "{chain: true} with provider " + strings.Join(names, ", ") + "; {env: true} otherwise"
 }
 
 func isTargetsTopKey(k string) bool {

@@ -33,7 +33,7 @@ var (
 const (
 	acceptedName       = "letters, digits and . _ / - (at most 128), starting with a letter or digit"
 	acceptedSecretID   = "a Secrets Manager secret name or ARN (letters, digits and /_+=.@-)"
-	acceptedCredential = "exactly one of {secret: <Secrets Manager secret id>}, {source: <credential-sources name>}, {env: true}"
+	acceptedCredential = "exactly one of {secret: <Secrets Manager secret id>}, {source: <credential-sources name>}, {env: true}, {chain: true}"
 )
 
 // validate checks the whole document (after the schema check) and returns
@@ -154,8 +154,10 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 	switch cr := t.Credentials; {
 	case cr == nil:
 		errs.add(at, "credentials", "is required", acceptedCredential)
-	case btoi(cr.Secret != "")+btoi(cr.Source != "")+btoi(cr.Env)+btoi(cr.ServiceAccount != nil) != 1:
+	case btoi(cr.Secret != "")+btoi(cr.Source != "")+btoi(cr.Env)+btoi(cr.Chain)+btoi(cr.ServiceAccount != nil) != 1:
 		errs.add(at, "credentials", "must set exactly one way", acceptedCredential)
+	case cr.Chain && !chainSupported(t.Provider):
+		errs.add(at, "credentials.chain", "provider "+t.Provider+" has no credential chain", chainProviders())
 	case cr.Secret != "" && !ValidSecretID(cr.Secret):
 		errs.add(at, "credentials.secret", fmt.Sprintf("%q is not a secret id", cr.Secret), acceptedSecretID)
 	case cr.Source != "":

@@ -340,6 +340,7 @@ func (h *Helper) discover(ctx context.Context, env core.Env, m *match) (string, 
 func (h *Helper) target(tc config.TargetConfig) (core.Target, error) {
 	t := tc.Target()
 	t.Registry = strings.ToLower(t.Registry)
+	t.Auth.Chain = tc.Credentials != nil && tc.Credentials.Chain
 	if h.Auth != nil {
 		a, err := h.Auth(tc)
 		if err != nil {

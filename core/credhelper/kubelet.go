@@ -158,7 +158,7 @@ func kubeletAuth(token string) func(config.TargetConfig) (core.Auth, error) {
 	return func(tc config.TargetConfig) (core.Auth, error) {
 		sa := tc.Credentials.ServiceAccount
 		if sa == nil {
-			return core.Auth{}, nil
+			return core.Auth{Chain: tc.Credentials.Chain}, nil
 		}
 		if token == "" {
 			return core.Auth{}, errors.New("credentials.service-account needs the pod's service account token, and the kubelet sent none: set tokenAttributes for this provider in the kubelet's CredentialProviderConfig (Kubernetes 1.33 or later)")
