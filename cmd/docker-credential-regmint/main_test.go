@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -218,4 +222,64 @@ func TestSkopeoCopies(t *testing.T) {
 	if served, refused := s.gate.Requests(); served == 0 {
 		t.Errorf("the registry served no content (%d refused)", refused)
 	}
+}
+
+// TestChainCVMRole: with credentials {chain: true} and nothing in the
+// environment or a profile file, the helper takes the CVM instance role
+// from the metadata service, reached through the process's HTTP proxy: a
+// loopback emulator here, never the real metadata host.
+func TestChainCVMRole(t *testing.T) {
+	s := newSetup(t)
+	session := s.srv.AddSessionKey(time.Hour)
+	var metaHosts []string
+	var mu sync.Mutex
+	meta := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		metaHosts = append(metaHosts, r.Host)
+		mu.Unlock()
+		const base = "/latest/meta-data/cam/security-credentials/"
+		switch {
+		case r.Host != "metadata.tencentyun.com":
+			http.Error(w, "not the metadata host", http.StatusBadGateway)
+		case r.URL.Path == base:
+			io.WriteString(w, "regmint-node")
+		case r.URL.Path == base+"regmint-node":
+			json.NewEncoder(w).Encode(map[string]any{
+				"TmpSecretId": session.ID, "TmpSecretKey": session.Secret, "Token": session.Token,
+				"ExpiredTime": session.Expires.Unix(), "Expiration": session.Expires.UTC().Format(time.RFC3339), "Code": "Success",
+			})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(meta.Close)
+
+	var env []string
+	for _, e := range s.env {
+		switch {
+		case strings.HasPrefix(e, "TENCENTCLOUD_"), strings.HasPrefix(e, "NO_PROXY="):
+		case strings.HasPrefix(e, "REGMINT_HELPER_CONFIG="):
+			path := strings.TrimPrefix(e, "REGMINT_HELPER_CONFIG=")
+			b, _ := os.ReadFile(path)
+			os.WriteFile(path, append(b, "  credentials: {chain: true}\n"...), 0o600)
+			env = append(env, e)
+		default:
+			env = append(env, e)
+		}
+	}
+	s.env = append(env, "HTTP_PROXY="+meta.URL)
+	out, errs, err := s.run(t, s.gate.Host, filepath.Join(s.bin, "docker-credential-regmint"), "get")
+	if err != nil {
+		t.Fatalf("get: %v\n%s%s", err, out, errs)
+	}
+	var c struct{ ServerURL, Username, Secret string }
+	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Username != s.srv.UIN {
+		t.Fatalf("get answered %q (%v)", out, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(metaHosts) < 2 {
+		t.Fatalf("the metadata service was asked %d times; want the role name and its credentials", len(metaHosts))
+	}
+	leaktest.Check(t, "helper output", strings.ReplaceAll(out, c.Secret, "")+errs, session.Secret, session.Token)
 }
