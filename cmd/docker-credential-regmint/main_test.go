@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
 	"github.com/regmint/regmint/internal/leaktest"
@@ -282,4 +283,69 @@ func TestChainCVMRole(t *testing.T) {
 		t.Fatalf("the metadata service was asked %d times; want the role name and its credentials", len(metaHosts))
 	}
 	leaktest.Check(t, "helper output", strings.ReplaceAll(out, c.Secret, "")+errs, session.Secret, session.Token)
+}
+
+// TestChainECSMetadata: with credentials {chain: true} and nothing in the
+// environment or a profile file, the helper takes the ECS instance's
+// agency credentials from the metadata service (169.254.169.254), reached
+// through the process's HTTP proxy: a loopback emulator here.
+func TestChainECSMetadata(t *testing.T) {
+	srv := swrtest.New()
+	t.Cleanup(srv.Close)
+	acct := srv.NewAccount()
+	inst := srv.NewInstance(acct, "cn-north-4")
+	gate := registrygate.New(inst.Registry)
+	t.Cleanup(gate.Close)
+	ak, sk, token := srv.TemporaryKeys(acct, time.Hour)
+	var asked []string
+	var mu sync.Mutex
+	meta := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.Method+" "+r.Host+r.URL.Path)
+		mu.Unlock()
+		switch {
+		case r.Host != "169.254.169.254":
+			http.Error(w, "not the metadata host", http.StatusBadGateway)
+		case r.Method == http.MethodPut && r.URL.Path == "/meta-data/latest/api/token":
+			io.WriteString(w, "metadata-session-token")
+		case r.Method == http.MethodGet && r.URL.Path == "/openstack/latest/securitykey" && r.Header.Get("X-Metadata-Token") == "metadata-session-token":
+			json.NewEncoder(w).Encode(map[string]any{"credential": map[string]string{
+				"access": ak, "secret": sk, "securitytoken": token,
+				"expires_at": time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05Z"),
+			}})
+		default:
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+		}
+	}))
+	t.Cleanup(meta.Close)
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "docker-credential-regmint"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cfg := fmt.Sprintf("targets:\n- name: hw\n  provider: swr-enterprise\n  region: cn-north-4\n  instance-id: %s\n  registry: %s\n  api-endpoint: %s\n  iam-endpoint: %s\n  credentials: {chain: true}\n",
+		inst.ID, gate.Host, srv.SWRURL, srv.IAMURL)
+	cfgPath := filepath.Join(dir, "helper.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := &setup{bin: bin, env: []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "REGMINT_HELPER_CONFIG=" + cfgPath,
+		"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"), "HTTP_PROXY=" + meta.URL,
+	}}
+	out, errs, err := s.run(t, gate.Host, filepath.Join(bin, "docker-credential-regmint"), "get")
+	if err != nil {
+		t.Fatalf("get: %v\n%s%s", err, out, errs)
+	}
+	var c struct{ ServerURL, Username, Secret string }
+	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Username == "" {
+		t.Fatalf("get answered %q (%v)", out, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) < 2 {
+		t.Fatalf("the metadata service was asked %v; want the session token and the security key", asked)
+	}
+	leaktest.Check(t, "helper output", strings.ReplaceAll(out, c.Secret, "")+errs, sk, token)
 }

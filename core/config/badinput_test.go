@@ -173,7 +173,7 @@ var badFields = []badField{
 	{field: "targets[].credentials.source", target: "credentials: {source: huawei}", top: "credential-sources: {tencent: {secret: regmint-source/tencent}}"},
 	{field: "targets[].credentials.env", target: "credentials: {env: \"true\"}"},
 	{field: "targets[].credentials.chain", target: "credentials: {chain: \"yes\"}"},
-	{field: "targets[].credentials.chain", target: "provider: swr\ncredentials: {chain: true}", drop: []string{"instance-id"}},
+	{field: "targets[].credentials.chain", target: "credentials: {chain: true, env: true}"},
 	{field: "targets[].credentials.service-account", target: "credentials: {service-account: {role-arn: \"qcs::cam::uin/100000000001:roleName/pull\", oidc-provider-id: k8s}}"},
 	{field: "targets[].credentials.service-account.role-arn", target: "credentials: {service-account: {role-arn: [pull]}}", names: "service-account"},
 	{field: "targets[].credentials.service-account.oidc-provider-id", target: "credentials: {service-account: {oidc-provider-id: 7}}", names: "service-account"},

@@ -25,6 +25,8 @@ type cloudAuth struct {
 	// idTokenFileVar names the environment variable idTokenFile came from,
 	// for errors; "" when the target gave it.
 	idTokenFileVar string
+	// chain is set for auth method chain (see walkChain).
+	chain *chainState
 }
 
 // resolveAuth reads the target's auth, and the environment for method env.
@@ -47,6 +49,8 @@ func resolveAuth(t core.Target, getenv func(string) string) (cloudAuth, error) {
 		if err := ca.fromEnv(getenv); err != nil {
 			return ca, err
 		}
+	case core.AuthChain:
+		ca.chain = &chainState{}
 	}
 	return ca, nil
 }

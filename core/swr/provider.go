@@ -48,7 +48,7 @@ func descriptor(name core.Provider, title string) core.Descriptor {
 		SecretEnv: []string{EnvSK, EnvSecurityToken, EnvCloudSK},
 		OIDCField: core.FieldIdPID,
 		RateLimit: RateLimit,
-		Auth:      []core.AuthMethod{core.AuthOIDC, core.AuthPassword, core.AuthKeys, core.AuthEnv},
+		Auth:      []core.AuthMethod{core.AuthOIDC, core.AuthPassword, core.AuthKeys, core.AuthEnv, core.AuthChain},
 		SourceKeys: []string{"access_key_id", "access_key_secret", "security_token", "project_id",
 			"iam_user", "iam_password", "iam_domain"},
 		Validate: validate,
