@@ -157,4 +157,3 @@ func sdkCall(ctx context.Context, get func() (auth.ICredential, error)) (auth.IC
 		return nil, ctx.Err()
 	}
 }
-
