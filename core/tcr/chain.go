@@ -157,11 +157,8 @@ func profileFile() (string, bool) {
 	if p, ok := os.LookupEnv(common.EnvCredentialFile); ok {
 		return p, true
 	}
-	home := os.Getenv("HOME")
-	if home == "" {
-		home = os.Getenv("USERPROFILE")
-	}
-	if home == "" {
+	home, err := os.UserHomeDir() // HOME, or USERPROFILE on Windows, as the SDK reads
+	if err != nil {
 		return "", false
 	}
 	p := filepath.Join(home, ".tencentcloud", "credentials")

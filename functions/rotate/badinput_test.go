@@ -157,6 +157,13 @@ var envCatalog = map[string]string{
 	"GITHUB_REPOSITORY":            "platform",
 	"STATE_":                       "platform",
 
+	"TKE_PROVIDER_ID":                       "chain",
+	"TKE_ROLE_ARN":                          "chain",
+	"TKE_WEB_IDENTITY_TOKEN_FILE":           "chain",
+	"HUAWEICLOUD_SDK_CREDENTIALS_FILE":      "chain",
+	"HC_CONTAINER_CREDENTIALS_FULL_URI":     "chain",
+	"HC_CONTAINER_AUTHORIZATION_TOKEN_FILE": "chain",
+
 	"REGMINT_HELPER_CONFIG": "helper",
 	"XDG_CONFIG_HOME":       "helper",
 	"XDG_CACHE_HOME":        "helper",
@@ -282,7 +289,7 @@ func TestBadEnvTable(t *testing.T) {
 
 // envNotes lists, under the table, the variables without a row and why.
 func envNotes() string {
-	var platform, alias, helper []string
+	var platform, alias, helper, chain []string
 	for k, who := range envCatalog {
 		name := "`" + k + "`"
 		if strings.HasSuffix(k, "_") {
@@ -295,9 +302,12 @@ func envNotes() string {
 			alias = append(alias, name)
 		case "helper":
 			helper = append(helper, name)
+		case "chain":
+			chain = append(chain, name)
 		}
 	}
 	sort.Strings(helper)
+	sort.Strings(chain)
 	sort.Strings(platform)
 	sort.Strings(alias)
 	return "Also read, but set by Lambda or the Actions runner rather than by you: " + strings.Join(platform, ", ") +
@@ -305,6 +315,8 @@ func envNotes() string {
 		"Read as an older name of `TENCENTCLOUD_SESSION_TOKEN`: " + strings.Join(alias, ", ") + ". " +
 		"Read by the credential helper and the kubelet provider only, for their config and cache paths: " + strings.Join(helper, ", ") +
 		" ([credential-helper.md](credential-helper.md)). " +
+		"Read by a target with `credentials: {chain: true}` only, as the clouds' pod identity webhooks and SDK profiles set them: " + strings.Join(chain, ", ") +
+		" ([credential chains](credential-helper.md#credential-chains)). " +
 		"`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and `SSL_CERT_FILE` are read by Go's HTTP client as usual. " +
 		"A wrong secret value (a key that does not match its id, an expired session token) cannot be told locally: the cloud refuses it, as described below.\n"
 }
