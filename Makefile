@@ -88,6 +88,7 @@ bench: bootstrap
 	$(STRIPPED_BUILD) -o bin/regmint-action ./action
 	GOOS=linux GOARCH=amd64 $(STRIPPED_BUILD) -o bin/regmint-action-linux-amd64 ./action
 	$(STRIPPED_BUILD) -tags lambda.norpc -o bin/bootstrap-host ./functions/rotate
+	$(STRIPPED_BUILD) -o bin/docker-credential-regmint ./cmd/docker-credential-regmint
 	$(GO) build -o bin/bench-spawn ./cmd/bench/spawn
-	$(GO) run ./cmd/bench -action bin/regmint-action -action-amd64 bin/regmint-action-linux-amd64 \
+	$(GO) run ./cmd/bench -action bin/regmint-action -action-amd64 bin/regmint-action-linux-amd64 -helper bin/docker-credential-regmint \
 		-bootstrap bin/bootstrap-host -bootstrap-arm64 bin/bootstrap -spawn bin/bench-spawn

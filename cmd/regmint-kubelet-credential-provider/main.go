@@ -12,12 +12,13 @@ import (
 	"syscall"
 
 	"github.com/regmint/regmint/core/credhelper"
+	"github.com/regmint/regmint/core/credhelper/kubelet"
 	"github.com/regmint/regmint/internal/buildinfo"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := credhelper.ServeKubelet(ctx, credhelper.Process{
+	code := kubelet.Serve(ctx, credhelper.Process{
 		Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		Getenv: os.Getenv, Version: buildinfo.Version(),
 	})

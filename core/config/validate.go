@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,14 +19,14 @@ const (
 )
 
 var (
-	reName       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
-	reSourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	reName       = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
+	reSourceName = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	// Secrets Manager secret names: letters, digits and /_+=.@- (or an ARN).
-	reSecretID  = regexp.MustCompile(`^[A-Za-z0-9/_+=.@:-]+$`)
-	rePrefix    = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
-	reNamespace = regexp.MustCompile(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
+	reSecretID  = newLazyRegexp(`^[A-Za-z0-9/_+=.@:-]+$`)
+	rePrefix    = newLazyRegexp(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
+	reNamespace = newLazyRegexp(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
 	// A ref other stores accept: printable, no spaces.
-	reRef = regexp.MustCompile(`^\S+$`)
+	reRef = newLazyRegexp(`^\S+$`)
 )
 
 const (

@@ -27,7 +27,7 @@ type world struct {
 	env  map[string]string
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	srv := tcrtest.New()
 	t.Cleanup(srv.Close)
@@ -70,7 +70,7 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // helper builds a Helper over doc with its cache in dir.
-func (w *world) helper(t *testing.T, doc, dir string, now func() time.Time) *credhelper.Helper {
+func (w *world) helper(t testing.TB, doc, dir string, now func() time.Time) *credhelper.Helper {
 	t.Helper()
 	cfg, err := config.ParseTargets([]byte(doc))
 	if err != nil {

@@ -95,8 +95,20 @@ func NewHelper(p Process) (*Helper, error) {
 	return h, err
 }
 
-// newHelper builds a Helper over cfg, with the cache in CacheDir when the
+// NewFor builds the Helper a process runs over cfg: its issuers with p's
+// environment, warnings on p's stderr, the cache in CacheDir when the
 // environment names one.
+func NewFor(p Process, cfg *config.Config) *Helper {
+	h, _ := newHelper(p, cfg)
+	return h
+}
+
+// ErrorLine renders err as the one line the programs print on stderr:
+// no secret the environment holds, and the provider's advice if any.
+func ErrorLine(err error, getenv func(string) string) string {
+	return withHint(oneLine(err, getenv), err)
+}
+
 func newHelper(p Process, cfg *config.Config) (*Helper, error) {
 	env := p.Env
 	if env.Getenv == nil {

@@ -2,7 +2,6 @@ package swr
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/regmint/regmint/core"
 )
@@ -21,7 +20,7 @@ const (
 const RateLimit = 20
 
 var (
-	reInstance = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+	reInstance = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
 	reProject  = reInstance
 )
 

@@ -2,12 +2,11 @@ package swr
 
 import (
 	"context"
-	"regexp"
 	"strings"
 )
 
 // reSharedRegion is the region label of a shared-edition registry host.
-var reSharedRegion = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
+var reSharedRegion = newLazyRegexp(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
 
 // RegionOfSharedRegistry returns the region of a shared-edition registry
 // host, swr.<region>.myhuaweicloud.com (or .eu), as SharedRegistry makes

@@ -1,4 +1,9 @@
-package credhelper
+// Package kubelet is the kubelet credential provider plugin
+// (credentialprovider.kubelet.k8s.io/v1) over the credential helper's
+// targets and minting: regmint-kubelet-credential-provider's logic. It is
+// a package of its own so that the docker credential helper does not link
+// the Kubernetes API types.
+package kubelet
 
 import (
 	"bytes"
@@ -14,11 +19,12 @@ import (
 
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/config"
+	"github.com/regmint/regmint/core/credhelper"
 )
 
-// KubeletName is the kubelet credential provider's program name, as the
+// ProgramName is the kubelet credential provider's program name, as the
 // kubelet's CredentialProviderConfig names it.
-const KubeletName = "regmint-kubelet-credential-provider"
+const ProgramName = "regmint-kubelet-credential-provider"
 
 // The kubelet credential provider API this program speaks.
 const (
@@ -30,7 +36,7 @@ const (
 // maxKubeletRequest bounds the request read from stdin.
 const maxKubeletRequest = 1 << 20
 
-// ServeKubelet answers one kubelet credential provider request
+// Serve answers one kubelet credential provider request
 // (credentialprovider.kubelet.k8s.io/v1): the CredentialProviderRequest on
 // stdin, the CredentialProviderResponse on stdout, with cacheKeyType
 // Registry and cacheDuration the credential's time left minus the target's
@@ -41,41 +47,38 @@ const maxKubeletRequest = 1 << 20
 // targets whose credentials are service-account exchange it for cloud
 // credentials; no file cache is used then, as each pod's identity gets its
 // own credential.
-func ServeKubelet(ctx context.Context, p Process) int {
+func Serve(ctx context.Context, p credhelper.Process) int {
 	if len(p.Args) == 1 && (p.Args[0] == "-version" || p.Args[0] == "--version") {
-		fmt.Fprintf(p.Stdout, "%s %s\n", KubeletName, p.Version)
+		fmt.Fprintf(p.Stdout, "%s %s\n", ProgramName, p.Version)
 		return 0
 	}
 	if len(p.Args) != 1 || p.Args[0] == "" || p.Args[0][0] == '-' {
-		fmt.Fprintf(p.Stderr, "usage: %s TARGETS-FILE (the kubelet passes the request on stdin)\n", KubeletName)
+		fmt.Fprintf(p.Stderr, "usage: %s TARGETS-FILE (the kubelet passes the request on stdin)\n", ProgramName)
 		return 2
 	}
 	resp, err := kubeletAnswer(ctx, p)
 	if err != nil {
-		fmt.Fprintln(p.Stderr, KubeletName+": "+withHint(oneLine(err, p.Getenv), err))
+		fmt.Fprintln(p.Stderr, ProgramName+": "+credhelper.ErrorLine(err, p.Getenv))
 		return 1
 	}
 	if err := json.NewEncoder(p.Stdout).Encode(resp); err != nil {
-		fmt.Fprintln(p.Stderr, KubeletName+": write response: "+err.Error())
+		fmt.Fprintln(p.Stderr, ProgramName+": write response: "+err.Error())
 		return 1
 	}
 	return 0
 }
 
 // kubeletAnswer reads the request and builds the response.
-func kubeletAnswer(ctx context.Context, p Process) (*kubelet.CredentialProviderResponse, error) {
+func kubeletAnswer(ctx context.Context, p credhelper.Process) (*kubelet.CredentialProviderResponse, error) {
 	req, err := readKubeletRequest(p.Stdin)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := LoadConfig(p.Args[0])
+	cfg, err := credhelper.LoadConfig(p.Args[0])
 	if err != nil {
 		return nil, err
 	}
-	h, err := newHelper(p, cfg)
-	if err != nil {
-		return nil, err
-	}
+	h := credhelper.NewFor(p, cfg)
 	h.Auth = kubeletAuth(req.ServiceAccountToken)
 	if req.ServiceAccountToken != "" {
 		// Each pod identity gets its own credential: none is shared
@@ -88,12 +91,12 @@ func kubeletAnswer(ctx context.Context, p Process) (*kubelet.CredentialProviderR
 		TypeMeta:     metav1.TypeMeta{APIVersion: kubeletAPIVersion, Kind: kubeletResponse},
 		CacheKeyType: kubelet.RegistryPluginCacheKeyType,
 	}
-	host, ok := Host(req.Image)
+	host, ok := credhelper.Host(req.Image)
 	if !ok {
 		return resp, nil
 	}
 	res, err := h.Get(ctx, host)
-	if errors.Is(err, ErrUnknownHost) {
+	if errors.Is(err, credhelper.ErrUnknownHost) {
 		return resp, nil
 	}
 	if err != nil {

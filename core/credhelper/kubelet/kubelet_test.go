@@ -1,4 +1,4 @@
-package credhelper_test
+package kubelet_test
 
 import (
 	"bytes"
@@ -15,9 +15,39 @@ import (
 
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/credhelper"
+	plugin "github.com/regmint/regmint/core/credhelper/kubelet"
+	"github.com/regmint/regmint/core/tcr"
+	"github.com/regmint/regmint/core/tcr/tcrtest"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/internal/leaktest"
 )
+
+// world is a TCR emulator with one key and one instance.
+type world struct {
+	srv  *tcrtest.Server
+	key  tcrtest.Key
+	inst tcrtest.Instance
+	env  map[string]string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	srv := tcrtest.New()
+	t.Cleanup(srv.Close)
+	w := &world{srv: srv, key: srv.AddKey(), inst: srv.AddInstance("ap-guangzhou")}
+	w.env = map[string]string{tcr.EnvSecretID: w.key.ID, tcr.EnvSecretKey: w.key.Secret}
+	return w
+}
+
+// doc is a targets document with one TCR target whose registry host is
+// found from the instance, with extra target lines.
+func (w *world) doc(extra ...string) string {
+	s := fmt.Sprintf("targets:\n- name: app\n  provider: tcr\n  region: ap-guangzhou\n  instance-id: %s\n  api-endpoint: %s\n", w.inst.ID, w.srv.URL)
+	for _, e := range extra {
+		s += "  " + e + "\n"
+	}
+	return s
+}
 
 // kubeletRun feeds the plugin one request as the kubelet would: the
 // targets file as its argument, the request on stdin.
@@ -35,7 +65,7 @@ func kubeletRun(t *testing.T, doc string, req any, env map[string]string, transp
 		in, _ = json.Marshal(r)
 	}
 	var out, errb bytes.Buffer
-	code := credhelper.ServeKubelet(context.Background(), credhelper.Process{
+	code := plugin.Serve(context.Background(), credhelper.Process{
 		Args: []string{path}, Stdin: bytes.NewReader(in), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return env[k] }, Env: transport, Version: "v1",
 	})
@@ -88,7 +118,7 @@ func TestKubeletNodeIdentity(t *testing.T) {
 		env[k] = v
 	}
 	tr := core.Env{Transport: w.srv.Transport()}
-	code, out, errs := kubeletRun(t, w.doc(""), request(w.inst.Registry+"/team/app:v1", ""), env, tr)
+	code, out, errs := kubeletRun(t, w.doc(), request(w.inst.Registry+"/team/app:v1", ""), env, tr)
 	if code != 0 || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
@@ -104,7 +134,7 @@ func TestKubeletNodeIdentity(t *testing.T) {
 
 	// An image of a registry no target serves: no auth, so the kubelet
 	// pulls with what else it has.
-	code, out, _ = kubeletRun(t, w.doc(""), request("docker.io/library/nginx:1", ""), env, tr)
+	code, out, _ = kubeletRun(t, w.doc(), request("docker.io/library/nginx:1", ""), env, tr)
 	if resp := decodeResponse(t, out); code != 0 || len(resp.Auth) != 0 {
 		t.Errorf("unknown registry: exit %d, auth %v", code, resp.Auth)
 	}
@@ -112,7 +142,7 @@ func TestKubeletNodeIdentity(t *testing.T) {
 
 func TestKubeletServiceAccountTencent(t *testing.T) {
 	w := newWorld(t)
-	doc := w.doc("", "sts-endpoint: "+w.srv.STSURL,
+	doc := w.doc("sts-endpoint: "+w.srv.STSURL,
 		fmt.Sprintf("credentials: {service-account: {role-arn: %q, oidc-provider-id: %s}}", w.srv.RoleARN, w.srv.OIDCProviderID))
 	tr := core.Env{Transport: w.srv.Transport()}
 	token := w.srv.IssueWebIdentityToken(10 * time.Minute)
@@ -169,7 +199,7 @@ func TestKubeletBadRequests(t *testing.T) {
 		{"no image", `{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest"}`, "names no image"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := kubeletRun(t, w.doc(""), tc.req, w.env, tr)
+			code, out, errs := kubeletRun(t, w.doc(), tc.req, w.env, tr)
 			if code != 1 || out != "" || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 {
 				t.Errorf("exit %d, stdout %q, stderr %q; want one line containing %q", code, out, errs, tc.want)
 			}
