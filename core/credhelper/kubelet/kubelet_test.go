@@ -16,9 +16,9 @@ import (
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/credhelper"
 	plugin "github.com/regmint/regmint/core/credhelper/kubelet"
+	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
-	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/internal/leaktest"
 )
 
