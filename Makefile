@@ -10,7 +10,8 @@ ACTIONLINT_VERSION := v1.7.12
 
 demo:
 	$(GO) build -o bin/regmint-action ./action
-	$(GO) run ./cmd/demo -action bin/regmint-action
+	$(GO) build -o bin/docker-credential-regmint ./cmd/docker-credential-regmint
+	$(GO) run ./cmd/demo -action bin/regmint-action -helper-dir bin
 
 # Every emulated cloud on loopback until interrupted, with an environment
 # file and a rotation config in SANDBOX_DIR; it prints what to run.
@@ -93,6 +94,7 @@ bench: bootstrap
 	$(STRIPPED_BUILD) -o bin/regmint-action ./action
 	GOOS=linux GOARCH=amd64 $(STRIPPED_BUILD) -o bin/regmint-action-linux-amd64 ./action
 	$(STRIPPED_BUILD) -tags lambda.norpc -o bin/bootstrap-host ./functions/rotate
+	$(STRIPPED_BUILD) -o bin/docker-credential-regmint ./cmd/docker-credential-regmint
 	$(GO) build -o bin/bench-spawn ./cmd/bench/spawn
-	$(GO) run ./cmd/bench -action bin/regmint-action -action-amd64 bin/regmint-action-linux-amd64 \
+	$(GO) run ./cmd/bench -action bin/regmint-action -action-amd64 bin/regmint-action-linux-amd64 -helper bin/docker-credential-regmint \
 		-bootstrap bin/bootstrap-host -bootstrap-arm64 bin/bootstrap -spawn bin/bench-spawn

@@ -340,7 +340,8 @@ func TestWorkflowsSupplyChain(t *testing.T) {
 			}
 			for p, v := range wf.Jobs[j].Permissions {
 				allowed := name == ".github/workflows/release.yml" &&
-					(j == "image" && (p == "packages" || p == "id-token") || j == "publish" && p == "contents")
+					(j == "image" && (p == "packages" || p == "id-token") || j == "publish" && p == "contents" ||
+						j == "binaries" && (p == "contents" || p == "id-token"))
 				if v == "write" && !allowed {
 					t.Errorf("%s: job %s has %s: write; only the release jobs that push may write", name, j, p)
 				}

@@ -26,6 +26,10 @@ const (
 	// AuthEnv reads the vendor's own environment variables
 	// (TENCENTCLOUD_SECRET_ID/KEY, HUAWEICLOUD_SDK_AK/SK, CLOUD_SDK_AK/SK).
 	AuthEnv AuthMethod = "env"
+	// AuthChain walks the vendor SDK's default credential chain: the
+	// environment, the profile file, the instance's role from the metadata
+	// service, the cluster's pod identity (see each provider).
+	AuthChain AuthMethod = "chain"
 )
 
 // Auth holds the cloud authentication for a target. Secret fields are
@@ -59,6 +63,8 @@ type Auth struct {
 	// SessionDuration is how long the Tencent STS credentials of keyless
 	// login are asked for (whole seconds, 900 s to 12 h); default 1 h.
 	SessionDuration time.Duration
+	// Chain selects AuthChain: the vendor SDK's default credential chain.
+	Chain bool
 }
 
 // Method returns the auth method the fields select.
@@ -70,6 +76,8 @@ func (a Auth) Method() AuthMethod {
 		return AuthPassword
 	case a.AccessKeyID != "" || a.AccessKeySecret != "" || a.SecurityToken != "":
 		return AuthKeys
+	case a.Chain:
+		return AuthChain
 	}
 	return AuthEnv
 }
@@ -101,6 +109,9 @@ func (a Auth) validate() []error {
 	}
 	if a.AccessKeyID != "" || a.AccessKeySecret != "" || a.SecurityToken != "" {
 		used = append(used, "access keys ("+FieldAccessKeyID+", "+FieldAccessSecret+", "+FieldSecurityToken+")")
+	}
+	if a.Chain {
+		used = append(used, "the vendor's credential chain")
 	}
 	if len(used) > 1 {
 		add(FieldAuth, "conflicting cloud auth: "+strings.Join(used, " and ")+" are both set", "the fields of one auth method only")
@@ -156,6 +167,7 @@ func (a Auth) String() string {
 		{"iam_user", a.IAMUser}, {"iam_password", mask(a.IAMPassword)}, {"iam_domain", a.IAMDomain},
 		{"role_arn", a.RoleARN}, {"oidc_provider_id", a.OIDCProviderID}, {"idp_id", a.IdPID},
 		{"web_identity_token", mask(a.WebIdentityToken)}, {"web_identity_token_file", a.WebIdentityTokenFile},
+		{"chain", map[bool]string{true: "true"}[a.Chain]},
 	} {
 		if kv[1] == "" {
 			continue

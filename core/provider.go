@@ -43,6 +43,14 @@ type Descriptor struct {
 	// The issuer of a provider with long-term tokens to revoke also
 	// implements Revoker (and TokenLister).
 	New func(t Target, env Env) (Issuer, error)
+	// RegionRegistry, when set, returns the registry host that serves a
+	// region without any instance (the SWR shared edition's
+	// swr.<region>.myhuaweicloud.com); nil when hosts are per instance.
+	RegionRegistry func(region string) string
+	// RegionOfHost, set with RegionRegistry, returns the region whose
+	// registry host is host, or false for any other host. It only parses:
+	// it never resolves a name.
+	RegionOfHost func(host string) (region string, ok bool)
 	// Hint returns advice for one of the provider's errors a user can act
 	// on, or "".
 	Hint func(err error) string

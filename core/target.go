@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -134,8 +133,8 @@ func FieldErrors(err error) []*FieldError {
 }
 
 var (
-	reRegion    = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
-	reHostLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	reRegion    = newLazyRegexp(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
+	reHostLabel = newLazyRegexp(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 )
 
 // Validate makes the checks every provider shares: a provider is named, the

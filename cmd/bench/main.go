@@ -10,6 +10,8 @@
 //     API: its cold start, and one invocation over many TCR targets with
 //     injected API latency and TCR's rate limit, against the rate limit's
 //     bound, with peak RSS;
+//   - docker-credential-regmint's get: cold against the same curl floor,
+//     and from its cache;
 //   - the sizes of the stripped binaries.
 //
 // `make bench` builds the binaries and runs it. Figures are wall-clock
@@ -32,6 +34,7 @@ type options struct {
 	action         string // the Action binary for this machine, run
 	actionAmd64    string // the Action binary for linux/amd64, sized
 	bootstrap      string // the rotation function built for the host, run
+	helper         string // docker-credential-regmint for this machine, run
 	spawn          string // the spawn helper (cmd/bench/spawn)
 	bootstrapArm64 string // the function as deployed (linux/arm64), sized
 	curl           string // curl, for the floor; "" finds it in PATH
@@ -50,6 +53,7 @@ func main() {
 	flag.StringVar(&o.actionAmd64, "action-amd64", "bin/regmint-action", "the Action binary, stripped, for linux/amd64 as the image holds it, for its size")
 	flag.StringVar(&o.bootstrap, "bootstrap", "bin/bootstrap-host", "the rotation function's bootstrap built for this machine (-tags lambda.norpc)")
 	flag.StringVar(&o.bootstrapArm64, "bootstrap-arm64", "bin/bootstrap", "the bootstrap as deployed (make bootstrap: linux/arm64), for its size")
+	flag.StringVar(&o.helper, "helper", "bin/docker-credential-regmint", "docker-credential-regmint, stripped, for this machine")
 	flag.StringVar(&o.spawn, "spawn", "bin/bench-spawn", "the spawn helper (cmd/bench/spawn) that every measured command runs under")
 	flag.StringVar(&o.curl, "curl", "", "curl for the floor (default: curl in PATH)")
 	flag.IntVar(&o.runs, "runs", 30, "runs of the Action and of the floor, interleaved")
@@ -57,7 +61,7 @@ func main() {
 	flag.StringVar(&targets, "targets", "200,1000", "TCR target counts of the rotation invocations")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency injected into every TCR API call")
 	flag.IntVar(&o.ratePerSecond, "rate", 100, "TCR's CreateInstanceToken limit per second, enforced by the emulator and the function's default")
-	flag.StringVar(&only, "only", "action,rotate,sizes", "sections to run")
+	flag.StringVar(&only, "only", "action,helper,rotate,sizes", "sections to run")
 	flag.Parse()
 	for _, f := range strings.Split(targets, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))

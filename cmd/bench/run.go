@@ -13,7 +13,7 @@ import (
 func run(ctx context.Context, out io.Writer, o options) error {
 	fmt.Fprintf(out, "regmint bench: %s/%s, %d CPUs (%s), %s; loopback emulators on 127.0.0.1 only\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), runtime.Version())
-	for _, bin := range []struct{ flag, path string }{{"-action", o.action}, {"-bootstrap", o.bootstrap}, {"-spawn", o.spawn}} {
+	for _, bin := range []struct{ flag, path string }{{"-action", o.action}, {"-helper", o.helper}, {"-bootstrap", o.bootstrap}, {"-spawn", o.spawn}} {
 		if _, err := os.Stat(bin.path); err != nil {
 			return fmt.Errorf("%s %s: %w (make bench builds it)", bin.flag, bin.path, err)
 		}
@@ -29,6 +29,7 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	}
 	for _, st := range []step{
 		{"action", func() (*section, error) { return benchAction(ctx, o) }},
+		{"helper", func() (*section, error) { return benchHelper(ctx, o) }},
 		{"rotate", func() (*section, error) { return benchRotate(ctx, o) }},
 		{"sizes", func() (*section, error) { return benchSizes(o) }},
 	} {

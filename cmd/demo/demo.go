@@ -30,6 +30,9 @@ type options struct {
 	// actionBinary is the compiled GitHub Action to run as the runner
 	// would; empty skips that part.
 	actionBinary string
+	// helperDir holds docker-credential-regmint, for the credential
+	// helper part; empty skips it.
+	helperDir string
 }
 
 func run(ctx context.Context, w io.Writer, o options) error {
@@ -47,6 +50,11 @@ func runWith(ctx context.Context, w io.Writer, o options, secrets func(...string
 	}
 	if o.actionBinary != "" {
 		if err := demoAction(ctx, p, o.actionBinary); err != nil {
+			return err
+		}
+	}
+	if o.helperDir != "" {
+		if err := demoHelper(ctx, p, o.helperDir); err != nil {
 			return err
 		}
 	}

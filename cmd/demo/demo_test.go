@@ -20,9 +20,13 @@ func TestDemo(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/regmint/regmint/action").CombinedOutput(); err != nil {
 		t.Fatalf("build the action: %v\n%s", err, out)
 	}
+	helperDir := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(helperDir, "docker-credential-regmint"), "github.com/regmint/regmint/cmd/docker-credential-regmint").CombinedOutput(); err != nil {
+		t.Fatalf("build the credential helper: %v\n%s", err, out)
+	}
 	var out bytes.Buffer
 	var secrets leaktest.Secrets
-	if err := runWith(context.Background(), &out, options{actionBinary: bin}, secrets.Add); err != nil {
+	if err := runWith(context.Background(), &out, options{actionBinary: bin, helperDir: helperDir}, secrets.Add); err != nil {
 		t.Fatalf("demo failed: %v\n%s", err, out.String())
 	}
 	text := out.String()
@@ -44,6 +48,9 @@ func TestDemo(t *testing.T) {
 	}
 	checkRotation(t, text)
 	checkDocSample(t, text)
+	if _, err := exec.LookPath("crane"); err == nil && !strings.Contains(text, "CreateInstanceToken x1 ") {
+		t.Error("the demo does not show crane served by the credential helper, minting once")
+	}
 	if t.Failed() {
 		t.Logf("demo output:\n%s", text)
 	}

@@ -17,6 +17,7 @@ import (
 func main() {
 	var o options
 	flag.StringVar(&o.actionBinary, "action", "", "path of the compiled GitHub Action to run as the runner would (make demo builds it)")
+	flag.StringVar(&o.helperDir, "helper-dir", "", "directory holding the compiled docker-credential-regmint, to show it serving crane (make demo builds it)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -142,6 +142,24 @@ type Credentials struct {
 	Source string `json:"source,omitempty"`
 	// Env reads the vendor's environment variables (local runs).
 	Env bool `json:"env,omitempty"`
+	// Chain walks the vendor SDK's default credential chain: the
+	// environment, the SDK's profile file, the cluster's pod identity, the
+	// instance's role from the metadata service (build hosts and nodes).
+	Chain bool `json:"chain,omitempty"`
+	// ServiceAccount is keyless login with the pod's Kubernetes service
+	// account token, which the kubelet passes to its credential provider
+	// (targets documents of the kubelet credential provider only).
+	ServiceAccount *ServiceAccount `json:"service-account,omitempty"`
+}
+
+// ServiceAccount names what a pod's service account token is exchanged
+// at: a Tencent CAM role and OIDC identity provider (STS
+// AssumeRoleWithWebIdentity), or a Huawei IAM identity provider (IAM
+// id-token exchange).
+type ServiceAccount struct {
+	RoleARN        string `json:"role-arn,omitempty"`
+	OIDCProviderID string `json:"oidc-provider-id,omitempty"`
+	IdPID          string `json:"idp-id,omitempty"`
 }
 
 // CredentialSource is a shared, named cloud credential source: exactly one

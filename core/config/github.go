@@ -2,7 +2,6 @@ package config
 
 import (
 	"net/url"
-	"regexp"
 )
 
 // GitHubConfig is the config's github block: how github destinations
@@ -42,7 +41,7 @@ const (
 )
 
 // secretLooking matches values that are a key or token themselves.
-var secretLooking = regexp.MustCompile(`(?i)-----BEGIN|PRIVATE KEY|^(ghp|gho|ghu|ghs|ghr)_|^github_pat_`)
+var secretLooking = newLazyRegexp(`(?i)-----BEGIN|PRIVATE KEY|^(ghp|gho|ghu|ghs|ghr)_|^github_pat_`)
 
 // validateGitHub checks the top-level github block. Its errors never echo
 // a value of the block but the numbers.

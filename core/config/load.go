@@ -109,7 +109,7 @@ func (l Loader) Load(ctx context.Context, path string) (*Config, error) {
 		return nil, fmt.Errorf("no config: give a file (-config FILE), or set %s to the document, %s to a file or %s to an SSM parameter name",
 			EnvConfig, EnvConfigFile, EnvConfigSSMParameter)
 	}
-	cfg, err := parse(data, l.Kinds, getenv)
+	cfg, err := parse(data, l.Kinds, getenv, refuseServiceAccount)
 	if err != nil {
 		return nil, fmt.Errorf("config from %s: %w", origin, err)
 	}

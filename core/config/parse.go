@@ -17,11 +17,15 @@ import (
 // measured before they are expanded (see checkExpansion). kinds are the
 // store kinds destinations may name (core/stores.Kinds()); each
 // destination is checked by its kind.
-func Parse(data []byte, kinds []StoreKind) (*Config, error) { return parse(data, kinds, nil) }
+func Parse(data []byte, kinds []StoreKind) (*Config, error) {
+	return parse(data, kinds, nil, refuseServiceAccount)
+}
 
 // parse is Parse with getenv, when not nil, giving the region of targets
-// that leave it out (regionsFromEnv).
-func parse(data []byte, kinds []StoreKind, getenv func(string) string) (*Config, error) {
+// that leave it out (regionsFromEnv), and a hook: prepare, when not nil,
+// sees the decoded document (a mapping) before the schema check, reports
+// what it refuses and may remove or fill in keys (ParseTargets).
+func parse(data []byte, kinds []StoreKind, getenv func(string) string, prepare func(doc map[string]any) errorList) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("config is empty: it must list targets")
 	}
@@ -40,10 +44,14 @@ func parse(data []byte, kinds []StoreKind, getenv func(string) string) (*Config,
 	if bytes.IndexByte(data, '*') >= 0 && treeSize(tree) > maxExpandedSize {
 		return nil, errExpanded
 	}
-	if _, ok := tree.(map[string]any); !ok {
+	doc, ok := tree.(map[string]any)
+	if !ok {
 		return nil, errors.New("config must be a mapping (object) with a targets list at the top")
 	}
 	var shape errorList
+	if prepare != nil {
+		shape = prepare(doc)
+	}
 	(&schemaCheck{errs: &shape}).value(top, "", tree, reflect.TypeFor[Config]())
 	// The schema check removed what it reported from the tree, so what is
 	// left decodes; the checks below then report the rest of the problems in

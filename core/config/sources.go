@@ -70,10 +70,15 @@ func jsonProblem(err error) string {
 type Source struct {
 	// Secret is the Secrets Manager secret id; "" means the environment.
 	Secret string
+	// Chain is the vendor SDK's default credential chain.
+	Chain bool
 }
 
 // String names the source for messages.
 func (s Source) String() string {
+	if s.Chain {
+		return "credential chain"
+	}
 	if s.Secret == "" {
 		return "environment"
 	}
@@ -89,5 +94,5 @@ func (c *Config) SourceOf(t *TargetConfig) Source {
 	if cr.Source != "" {
 		return Source{Secret: c.CredentialSources[cr.Source].Secret}
 	}
-	return Source{Secret: cr.Secret}
+	return Source{Secret: cr.Secret, Chain: cr.Chain}
 }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,20 +19,20 @@ const (
 )
 
 var (
-	reName       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
-	reSourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	reName       = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
+	reSourceName = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	// Secrets Manager secret names: letters, digits and /_+=.@- (or an ARN).
-	reSecretID  = regexp.MustCompile(`^[A-Za-z0-9/_+=.@:-]+$`)
-	rePrefix    = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
-	reNamespace = regexp.MustCompile(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
+	reSecretID  = newLazyRegexp(`^[A-Za-z0-9/_+=.@:-]+$`)
+	rePrefix    = newLazyRegexp(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
+	reNamespace = newLazyRegexp(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
 	// A ref other stores accept: printable, no spaces.
-	reRef = regexp.MustCompile(`^\S+$`)
+	reRef = newLazyRegexp(`^\S+$`)
 )
 
 const (
 	acceptedName       = "letters, digits and . _ / - (at most 128), starting with a letter or digit"
 	acceptedSecretID   = "a Secrets Manager secret name or ARN (letters, digits and /_+=.@-)"
-	acceptedCredential = "exactly one of {secret: <Secrets Manager secret id>}, {source: <credential-sources name>}, {env: true}"
+	acceptedCredential = "exactly one of {secret: <Secrets Manager secret id>}, {source: <credential-sources name>}, {env: true}, {chain: true}"
 )
 
 // validate checks the whole document (after the schema check) and returns
@@ -158,8 +157,10 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 	switch cr := t.Credentials; {
 	case cr == nil:
 		errs.add(at, "credentials", "is required", acceptedCredential)
-	case btoi(cr.Secret != "")+btoi(cr.Source != "")+btoi(cr.Env) != 1:
+	case btoi(cr.Secret != "")+btoi(cr.Source != "")+btoi(cr.Env)+btoi(cr.Chain)+btoi(cr.ServiceAccount != nil) != 1:
 		errs.add(at, "credentials", "must set exactly one way", acceptedCredential)
+	case cr.Chain && !chainSupported(t.Provider):
+		errs.add(at, "credentials.chain", "provider "+t.Provider+" has no credential chain", chainProviders())
 	case cr.Secret != "" && !ValidSecretID(cr.Secret):
 		errs.add(at, "credentials.secret", fmt.Sprintf("%q is not a secret id", cr.Secret), acceptedSecretID)
 	case cr.Source != "":

@@ -38,8 +38,12 @@ func newSourceCache(api SecretReader) *sourceCache {
 }
 
 // auth returns the cloud auth of src. The environment resolves to the empty
-// core.Auth (core.AuthEnv: the issuer reads the vendor's variables).
+// core.Auth (core.AuthEnv: the issuer reads the vendor's variables), the
+// credential chain to core.AuthChain.
 func (c *sourceCache) auth(ctx context.Context, src config.Source) (core.Auth, error) {
+	if src.Chain {
+		return core.Auth{Chain: true}, nil
+	}
 	if src.Secret == "" {
 		return core.Auth{}, nil
 	}

@@ -3,7 +3,6 @@ package swr
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/regmint/regmint/core"
@@ -25,6 +24,8 @@ type cloudAuth struct {
 	// idTokenFileVar names the environment variable idTokenFile came from,
 	// for errors; "" when the target gave it.
 	idTokenFileVar string
+	// chain is set for auth method chain (see walkChain).
+	chain *chainState
 }
 
 // resolveAuth reads the target's auth, and the environment for method env.
@@ -47,6 +48,8 @@ func resolveAuth(t core.Target, getenv func(string) string) (cloudAuth, error) {
 		if err := ca.fromEnv(getenv); err != nil {
 			return ca, err
 		}
+	case core.AuthChain:
+		ca.chain = &chainState{}
 	}
 	return ca, nil
 }
@@ -99,7 +102,7 @@ func (ca *cloudAuth) projectFromEnv(getenv func(string) string) error {
 }
 
 // reProjectID is what core.Target.Validate accepts as a project id.
-var reProjectID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+var reProjectID = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
 
 // secretVar names the secret key variable that goes with an access key
 // variable.

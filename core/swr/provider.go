@@ -2,7 +2,6 @@ package swr
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/regmint/regmint/core"
 )
@@ -21,7 +20,7 @@ const (
 const RateLimit = 20
 
 var (
-	reInstance = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+	reInstance = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
 	reProject  = reInstance
 )
 
@@ -29,6 +28,7 @@ var (
 func SharedProvider() core.Descriptor {
 	d := descriptor(SharedName, "Huawei Cloud SWR (shared edition)")
 	d.New = func(t core.Target, env core.Env) (core.Issuer, error) { return NewShared(t, env) }
+	d.RegionRegistry, d.RegionOfHost = SharedRegistry, RegionOfSharedRegistry
 	return d
 }
 
@@ -48,7 +48,7 @@ func descriptor(name core.Provider, title string) core.Descriptor {
 		OIDCField: core.FieldIdPID,
 		RegionEnv: []string{core.EnvHuaweiRegion, core.EnvHuaweiCloudRegion},
 		RateLimit: RateLimit,
-		Auth:      []core.AuthMethod{core.AuthOIDC, core.AuthPassword, core.AuthKeys, core.AuthEnv},
+		Auth:      []core.AuthMethod{core.AuthOIDC, core.AuthPassword, core.AuthKeys, core.AuthEnv, core.AuthChain},
 		SourceKeys: []string{"access_key_id", "access_key_secret", "security_token", "project_id",
 			"iam_user", "iam_password", "iam_domain"},
 		Validate: validate,

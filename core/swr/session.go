@@ -73,6 +73,9 @@ type grant struct {
 // (Enterprise paths hold it); with access keys it is looked up once if not
 // given, with IAM tokens it comes with the token.
 func (s *session) grant(ctx context.Context, needProject bool) (grant, error) {
+	if err := s.walkChain(ctx); err != nil {
+		return grant{}, err
+	}
 	if s.auth.keys() {
 		pid, err := s.project(ctx, needProject)
 		if err != nil {

@@ -55,6 +55,8 @@ func credentials(t core.Target, c *core.Env) (credSource, error) {
 		return newSTSCreds(t, c), nil
 	case core.AuthEnv:
 		return envCredentials(c.Getenv)
+	case core.AuthChain:
+		return newChainCreds(t, c), nil
 	}
 	return nil, &core.FieldError{Field: core.FieldAuth, Problem: "this auth method is not available for provider tcr", Accepted: "access keys, keyless OIDC, or the environment"}
 }

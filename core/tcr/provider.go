@@ -34,7 +34,7 @@ func Provider() core.Descriptor {
 		OIDCField:  core.FieldRoleARN,
 		STSSession: true,
 		RateLimit:  RateLimit,
-		Auth:       []core.AuthMethod{core.AuthOIDC, core.AuthKeys, core.AuthEnv},
+		Auth:       []core.AuthMethod{core.AuthOIDC, core.AuthKeys, core.AuthEnv, core.AuthChain},
 		SourceKeys: []string{"access_key_id", "access_key_secret", "security_token"},
 		Validate:   validate,
 		New: func(t core.Target, env core.Env) (core.Issuer, error) {

@@ -1,6 +1,7 @@
 package rotatefn
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -30,9 +31,18 @@ type awsEnv struct {
 }
 
 // config returns the region and credentials Lambda puts in the
-// environment (secretsmanager.ConfigFromEnv).
+// environment (secretsmanager.ConfigFromEnv); and so for a local run with
+// access keys in its environment. A local run without them loads the AWS
+// config the standard way (localAWSConfig): profiles, SSO, instance roles.
 func (a *awsEnv) config() (aws.Config, error) {
-	a.once.Do(func() { a.cfg, a.err = secretsmanager.ConfigFromEnv(a.getenv) })
+	a.once.Do(func() {
+		if a.getenv(envRuntimeAPI) != "" || a.getenv(secretsmanager.EnvAccessKeyID) != "" ||
+			a.getenv(secretsmanager.EnvSecretAccessKey) != "" || a.getenv(secretsmanager.EnvSessionToken) != "" {
+			a.cfg, a.err = secretsmanager.ConfigFromEnv(a.getenv)
+			return
+		}
+		a.cfg, a.err = localAWSConfig(context.Background(), a.getenv)
+	})
 	return a.cfg, a.err
 }
 

@@ -117,6 +117,7 @@ var badEnvs = []badEnv{
 	{name: "AWS_DEFAULT_REGION", value: "eu central 1", config: cfgTCRSecretsManager, env: envWith(awsBase, "AWS_REGION", "")},
 	{name: "AWS_ACCESS_KEY_ID", value: "", config: cfgTCRSecretsManager, env: awsBase},
 	{name: "AWS_SECRET_ACCESS_KEY", value: "", config: cfgTCRSecretsManager, env: awsBase},
+	{name: "AWS_PROFILE", value: "build-host", config: cfgTCRSecretsManager, env: envWith(awsBase, "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "")},
 	{name: "AWS_SESSION_TOKEN", value: slotSecret, config: cfgTCRSecretsManager, env: envWith(awsBase, "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "")},
 	{name: "AWS_ENDPOINT_URL_SECRETS_MANAGER", value: "localhost:4566", config: cfgTCRSecretsManager, env: awsBase},
 	{name: "AWS_ENDPOINT_URL_SECRETS_MANAGER", value: "https://ci:not-a-real-password@localhost:4566", config: cfgTCRSecretsManager, env: awsBase},
@@ -152,7 +153,7 @@ var envCatalog = map[string]string{
 	"REGMINT_METRICS_NAMESPACE": "user", "REGMINT_KMS_KEY_ID": "user", "DOCKER_CONFIG": "user", "HOME": "user",
 	"AWS_REGION": "user", "AWS_DEFAULT_REGION": "user", "AWS_ACCESS_KEY_ID": "user", "AWS_SECRET_ACCESS_KEY": "user",
 	"AWS_SESSION_TOKEN": "user", "AWS_ENDPOINT_URL_SECRETS_MANAGER": "user", "AWS_ENDPOINT_URL": "user",
-	"AWS_ENDPOINT_URL_SSM": "user", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "user",
+	"AWS_ENDPOINT_URL_SSM": "user", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "user", "AWS_PROFILE": "user",
 	"TENCENTCLOUD_SECRET_ID": "user", "TENCENTCLOUD_SECRET_KEY": "user", "TENCENTCLOUD_SESSION_TOKEN": "user",
 	"HUAWEICLOUD_SDK_AK": "user", "HUAWEICLOUD_SDK_SK": "user", "HUAWEICLOUD_SDK_SECURITY_TOKEN": "user",
 	"HUAWEICLOUD_SDK_PROJECT_ID": "user", "CLOUD_SDK_AK": "user", "CLOUD_SDK_SK": "user", "HUAWEICLOUD_SDK_IDP_ID": "user",
@@ -173,6 +174,17 @@ var envCatalog = map[string]string{
 	"STATE_":                       "platform",
 
 	"KUBECONFIG": "kubernetes",
+
+	"TKE_PROVIDER_ID":                       "chain",
+	"TKE_ROLE_ARN":                          "chain",
+	"TKE_WEB_IDENTITY_TOKEN_FILE":           "chain",
+	"HUAWEICLOUD_SDK_CREDENTIALS_FILE":      "chain",
+	"HC_CONTAINER_CREDENTIALS_FULL_URI":     "chain",
+	"HC_CONTAINER_AUTHORIZATION_TOKEN_FILE": "chain",
+
+	"REGMINT_HELPER_CONFIG": "helper",
+	"XDG_CONFIG_HOME":       "helper",
+	"XDG_CACHE_HOME":        "helper",
 }
 
 // envSources are the directories whose code reads the environment; test
@@ -295,7 +307,7 @@ func TestBadEnvTable(t *testing.T) {
 
 // envNotes lists, under the table, the variables without a row and why.
 func envNotes() string {
-	var platform, alias, kube []string
+	var platform, alias, kube, helper, chain []string
 	for k, who := range envCatalog {
 		name := "`" + k + "`"
 		if strings.HasSuffix(k, "_") {
@@ -308,8 +320,14 @@ func envNotes() string {
 			alias = append(alias, name)
 		case "kubernetes":
 			kube = append(kube, name)
+		case "helper":
+			helper = append(helper, name)
+		case "chain":
+			chain = append(chain, name)
 		}
 	}
+	sort.Strings(helper)
+	sort.Strings(chain)
 	sort.Strings(platform)
 	sort.Strings(alias)
 	sort.Strings(kube)
@@ -318,6 +336,10 @@ func envNotes() string {
 		"Also read, but set by Lambda or the Actions runner rather than by you: " + strings.Join(platform, ", ") +
 		" (without `ACTIONS_ID_TOKEN_REQUEST_URL`, keyless inputs fail as the `role-arn` and `idp-id` rows of the action table show). " +
 		"Read as other names of `TENCENTCLOUD_SESSION_TOKEN` (when it is unset, in this order): " + strings.Join(alias, ", ") + ". " +
+		"Read by the credential helper and the kubelet provider only, for their config and cache paths: " + strings.Join(helper, ", ") +
+		" ([credential-helper.md](credential-helper.md)). " +
+		"Read by a target with `credentials: {chain: true}` only, as the clouds' pod identity webhooks and SDK profiles set them: " + strings.Join(chain, ", ") +
+		" ([credential chains](credential-helper.md#credential-chains)). " +
 		"`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and `SSL_CERT_FILE` are read by Go's HTTP client as usual. " +
 		"A wrong secret value (a key that does not match its id, an expired session token) cannot be told locally: the cloud refuses it, as described below.\n"
 }

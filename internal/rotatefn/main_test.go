@@ -16,6 +16,12 @@ import (
 var bootstrap string
 
 func TestMain(m *testing.M) {
+	// A local run without AWS keys loads the AWS config the standard way:
+	// in tests it reads no file of this host and never asks the EC2
+	// metadata service (tests that want a link set these themselves).
+	for k, v := range safeAWS {
+		os.Setenv(k, v)
+	}
 	dir, err := os.MkdirTemp("", "regmint-rotate-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -77,8 +83,22 @@ func runBinary(t *testing.T, args []string, env map[string]string) runResult {
 	return res
 }
 
+// safeAWS keeps the AWS SDK's default config loading off this host's files
+// and off the EC2 metadata service, unless a test's environment says
+// otherwise.
+var safeAWS = map[string]string{
+	"AWS_EC2_METADATA_DISABLED":   "true",
+	"AWS_CONFIG_FILE":             os.DevNull,
+	"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+}
+
 func envList(env map[string]string) []string {
 	out := []string{"PATH=/usr/bin:/bin"}
+	for k, v := range safeAWS {
+		if _, set := env[k]; !set {
+			out = append(out, k+"="+v)
+		}
+	}
 	for k, v := range env {
 		out = append(out, k+"="+v)
 	}
