@@ -43,7 +43,7 @@ func runWith(ctx context.Context, w io.Writer, o options, secrets func(...string
 	p := &printer{w: w, now: time.Now, secrets: secrets}
 	p.f("regmint demo: every cloud below is a loopback emulator on this machine that checks request")
 	p.f("signatures like the vendor does and serves a registry that accepts only the credentials it minted.")
-	for _, part := range []func(context.Context, *printer) error{demoTCR, demoSWR, demoRotation} {
+	for _, part := range []func(context.Context, *printer) error{demoTCR, demoSWR, demoRotation, demoKubernetes} {
 		if err := part(ctx, p); err != nil {
 			return err
 		}

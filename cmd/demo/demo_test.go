@@ -47,6 +47,7 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	checkRotation(t, text)
+	checkKubernetes(t, text)
 	checkDocSample(t, text)
 	if _, err := exec.LookPath("crane"); err == nil && !strings.Contains(text, "CreateInstanceToken x1 ") {
 		t.Error("the demo does not show crane served by the credential helper, minting once")
@@ -65,7 +66,7 @@ func TestDemo(t *testing.T) {
 func checkRotation(t *testing.T, text string) {
 	t.Helper()
 	start := strings.Index(text, "Scheduled rotation function")
-	end := strings.Index(text, "GitHub Action, run as the runner")
+	end := strings.Index(text, "\nKubernetes (store kubernetes)")
 	if start < 0 || end < start {
 		t.Error("the demo shows no scheduled rotation part")
 		return
@@ -190,5 +191,53 @@ func checkDocSample(t *testing.T, text string) {
 	if got, want := headers(sample), headers(text); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("docs/how-it-works.md's demo sample shows the sections\n  %s\nthe demo prints\n  %s",
 			strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// checkKubernetes checks the Kubernetes part: both targets minted into the
+// cluster and then fresh, each listed namespace's pull secret holding both
+// registries' logins that the registries accept, its service account
+// naming it, and nothing in the namespace not listed.
+func checkKubernetes(t *testing.T, text string) {
+	t.Helper()
+	start := strings.Index(text, "\nKubernetes (store kubernetes)")
+	end := strings.Index(text, "GitHub Action, run as the runner")
+	if start < 0 || end < start {
+		t.Error("the demo shows no Kubernetes part before the Action")
+		return
+	}
+	part := text[start:end]
+	passes := strings.Split(part, "\n  pass ")
+	if len(passes) != 3 {
+		t.Errorf("the Kubernetes part shows %d passes, want 2", len(passes)-1)
+		return
+	}
+	for i, want := range []struct{ outcome, summary, dest string }{
+		{"| minted ", "2 targets: 2 minted, 0 skipped, 0 failed", "kubernetes:%s[secret pull in namespaces apps,web](written)"},
+		{"| fresh ", "2 targets: 0 minted, 2 skipped, 0 failed", "kubernetes:%s[secret pull in namespaces apps,web](fresh)"},
+	} {
+		pass := passes[i+1]
+		if got := strings.Count(pass, want.outcome); got != 2 {
+			t.Errorf("pass %d: %d targets %q, want 2", i+1, got, want.outcome)
+		}
+		if !strings.Contains(pass, want.summary) {
+			t.Errorf("pass %d: no summary %q", i+1, want.summary)
+		}
+		for _, tg := range []string{"tcr", "swr"} {
+			if !strings.Contains(pass, fmt.Sprintf(want.dest, tg)) {
+				t.Errorf("pass %d: %s does not show %s", i+1, tg, fmt.Sprintf(want.dest, tg))
+			}
+		}
+	}
+	login := `      \S+  user \S+  password \[\d+ chars, hidden\]  auth \[\d+ chars, hidden\]  login: good\n`
+	for _, ns := range []string{"apps", "web"} {
+		re := regexp.MustCompile(`\n    secret ` + ns + `/pull  type kubernetes.io/dockerconfigjson  labels app.kubernetes.io/managed-by=regmint  annotations part.regmint.io/swr, part.regmint.io/tcr\n` +
+			login + login + `    serviceaccount ` + ns + `/default  imagePullSecrets \[pull\]\n`)
+		if !re.MatchString(part) {
+			t.Errorf("the Kubernetes part does not show %s's pull secret with two logins the registries accept and its service account", ns)
+		}
+	}
+	if !strings.Contains(part, "namespace batch: no pull secret (not listed)") {
+		t.Error("the Kubernetes part does not show the namespace not listed")
 	}
 }

@@ -47,6 +47,10 @@ const (
 //     held before (nothing lost, nothing half-written); a login revoked
 //     behind the engine's back may stay only while its registry could not
 //     be asked;
+//     for the kubernetes destination (an emulated cluster with 409s, a
+//     namespace denied by RBAC for a run, and namespaces appearing in the
+//     middle of a run) every pod-visible pull secret holds a login the
+//     registry accepts, or the previous valid one (soakkube_test.go);
 //  2. no long-term token is revoked while a destination holds it as its
 //     current or previous value (checked by the emulators' revocation hooks,
 //     at the moment of each revocation);
@@ -218,6 +222,7 @@ func (w *soakWorld) step(run int, st *soakStats) string {
 			}
 		}
 		w.checkHeld(tg, res, before, after, verdicts, st)
+		w.checkKube(tg, res, before, after, verdicts, w.kubeDenied, w.kubeAppeared)
 		w.checkLive(tg, res, after, st)
 	}
 	for _, f := range leaktest.Find(out, w.secretsForRun(after)...) {

@@ -80,6 +80,9 @@ type soakTarget struct {
 	invalidate func(password string) bool
 	// liveTokens lists the instance's live long-term token ids.
 	liveTokens func() []string
+	// kube: the target also writes its registry to the grouped pull
+	// secret of the soak's cluster (soakkube_test.go).
+	kube bool
 }
 
 // held is what one destination holds, read directly (no fault applies).
@@ -114,9 +117,13 @@ type soakWorld struct {
 	acct *swrtest.Account
 
 	fileStore *file.Store
-	eng       *rotation.Engine
-	targets   []*soakTarget
-	verifier  core.Verifier
+	kube      *soakKube
+	// kubeDenied and kubeAppeared are the namespaces denied (403) and
+	// added during the last run.
+	kubeDenied, kubeAppeared map[string]bool
+	eng                      *rotation.Engine
+	targets                  []*soakTarget
+	verifier                 core.Verifier
 
 	// out captures everything the engine, the issuers and the SDKs print;
 	// report text and metrics are added per run.
@@ -175,11 +182,11 @@ func newSoakWorld(t *testing.T, seed uint64) *soakWorld {
 	}
 	w.targets = []*soakTarget{
 		{name: "tcr-temp", dests: []string{secretsmanager.KindName, file.KindName}, instance: tcrTemp.ID,
-			registry: w.tcr.RegistryServer(tcrTemp.ID), invalidate: w.tcr.Invalidate},
+			registry: w.tcr.RegistryServer(tcrTemp.ID), invalidate: w.tcr.Invalidate, kube: true},
 		{name: "tcr-long", longTerm: true, dests: []string{secretsmanager.KindName, file.KindName}, instance: tcrLong.ID,
 			registry: w.tcr.RegistryServer(tcrLong.ID), invalidate: w.tcr.Invalidate, liveTokens: tcrLive(tcrLong.ID)},
 		{name: "swr-temp", dests: []string{secretsmanager.KindName}, instance: swrTemp.ID,
-			registry: swrTemp.Registry, invalidate: w.hw.Invalidate},
+			registry: swrTemp.Registry, invalidate: w.hw.Invalidate, kube: true},
 		{name: "swr-long", longTerm: true, dests: []string{secretsmanager.KindName}, instance: swrLong.ID,
 			registry: swrLong.Registry, invalidate: w.hw.Invalidate, liveTokens: func() []string { return w.swrLive(swrLong) }},
 		{name: "swr-shared", dests: []string{secretsmanager.KindName}, instance: "shared " + soakSWRRegion,
@@ -199,15 +206,16 @@ credential-sources:
   huawei: {secret: src/huawei}
 targets:
   - {name: tcr-temp, provider: tcr, region: %[1]s, instance-id: %[2]s, api-endpoint: %[3]q, credentials: {source: tencent},
-     destinations: [{store: secretsmanager}, {store: file}]}
+     destinations: [{store: secretsmanager}, {store: file}, %[11]s]}
   - {name: tcr-long, provider: tcr, region: %[1]s, instance-id: %[4]s, api-endpoint: %[3]q, credentials: {source: tencent},
      token-type: longterm, rotate-every: 2h, destinations: [{store: secretsmanager}, {store: file}]}
-  - {name: swr-temp, provider: swr-enterprise, region: %[5]s, instance-id: %[6]s, api-endpoint: %[7]q, iam-endpoint: %[8]q, credentials: {source: huawei}}
+  - {name: swr-temp, provider: swr-enterprise, region: %[5]s, instance-id: %[6]s, api-endpoint: %[7]q, iam-endpoint: %[8]q, credentials: {source: huawei},
+     destinations: [{store: secretsmanager}, %[11]s]}
   - {name: swr-long, provider: swr-enterprise, region: %[5]s, instance-id: %[9]s, api-endpoint: %[7]q, iam-endpoint: %[8]q, credentials: {source: huawei},
      token-type: longterm, rotate-every: 3h}
   - {name: swr-shared, provider: swr, region: %[5]s, registry: %[10]q, api-endpoint: %[7]q, iam-endpoint: %[8]q, credentials: {source: huawei},
      refresh-margin: 5h30m}
-`, soakTCRRegion, tcrTemp.ID, w.tcr.URL, tcrLong.ID, soakSWRRegion, swrTemp.ID, w.hw.SWRURL, w.hw.IAMURL, swrLong.ID, shared.Host)
+`, soakTCRRegion, tcrTemp.ID, w.tcr.URL, tcrLong.ID, soakSWRRegion, swrTemp.ID, w.hw.SWRURL, w.hw.IAMURL, swrLong.ID, shared.Host, soakKubeDest)
 	cfg, err := config.Parse([]byte(doc), stores.Kinds())
 	if err != nil {
 		t.Fatalf("soak config: %v", err)
@@ -243,6 +251,7 @@ targets:
 		t.Fatal(err)
 	}
 	sdkLog := slog.New(slog.NewJSONHandler(&w.out, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	w.kube = newSoakKube(t)
 	factory := func(tg core.Target) (core.Issuer, error) {
 		return providers.New(tg, core.Env{Getenv: func(string) string { return "" }, Now: w.clock.Now,
 			Backoff: core.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond, Attempts: 4},
@@ -254,6 +263,7 @@ targets:
 	w.eng, err = rotation.New(cfg, factory,
 		rotation.WithStore(secretsmanager.KindName, smStore),
 		rotation.WithStore(file.KindName, w.fileStore),
+		w.kube.option(t, cfg, sdkLog),
 		rotation.WithSecrets(secretsmanager.Reader{API: client}),
 		rotation.WithClock(w.clock.Now),
 		rotation.WithVerifier(w.verifier),
@@ -322,6 +332,7 @@ func (w *soakWorld) heldAll() map[string]held {
 			out[tg.name+" "+store] = w.holds(tg, store)
 		}
 	}
+	w.heldKube(out)
 	return out
 }
 
@@ -417,6 +428,7 @@ const (
 	faultSMLatency    = "secretsmanager latency"
 	faultRegistryDown = "registry unreachable"
 	faultRevoked      = "login revoked behind our back"
+	// The kubernetes faults are in soakkube_test.go.
 )
 
 var faultKinds = []string{
@@ -424,6 +436,7 @@ var faultKinds = []string{
 	faultSWRThrottle, faultSWR5xx, faultSWRMalformed, faultSWRDrop, faultSWRLatency,
 	faultSMThrottle, faultSM5xx, faultSMLost, faultSMDrop, faultSMLatency,
 	faultRegistryDown, faultRevoked,
+	faultKubeConflict, faultKubeDenied, faultKubeAppears,
 }
 
 // latency is a small random delay (it holds every matching call for the
@@ -504,6 +517,8 @@ func (w *soakWorld) inject(kind string) string {
 		tg := w.targets[r.IntN(len(w.targets))]
 		tg.registry.FailWith([]int{502, 503}[r.IntN(2)])
 		return fmt.Sprintf("%s (%s)", kind, tg.name)
+	case faultKubeConflict, faultKubeDenied, faultKubeAppears:
+		return w.kube.inject(kind, 1+r.IntN(10), r.IntN)
 	case faultRevoked:
 		tg := w.targets[r.IntN(len(w.targets))]
 		h := w.holds(tg, tg.dests[0])
@@ -528,6 +543,7 @@ func (w *soakWorld) clearFaults() {
 	w.tcr.ClearFaults()
 	w.hw.ClearFaults()
 	w.sm.ClearFaults()
+	w.kubeDenied, w.kubeAppeared = w.kube.clear()
 	for _, tg := range w.targets {
 		tg.registry.FailWith(0)
 	}

@@ -112,9 +112,16 @@ type Server struct {
 
 // New starts an emulator; it is closed when the test ends.
 func New(t testing.TB) *Server {
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts an emulator outside a test (the demo); the caller closes
+// it.
+func Start() *Server {
 	s := &Server{objects: map[string]map[string]any{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
 	return s
 }
 
