@@ -273,7 +273,10 @@ func FuzzSWRResponse(f *testing.F) {
 		case fuzzLongTerm:
 			var answer model.CreateInstanceLtCredentialResponse
 			json.Unmarshal(body, &answer)
-			if cred.ExpiresAt.IsZero() && answer.ExpireDate != nil && strings.TrimSpace(*answer.ExpireDate) != "" {
+			// Only the documented "never" forms (zero time, 0, far future)
+			// may read as no expiry.
+			if cred.ExpiresAt.IsZero() && answer.ExpireDate != nil && strings.TrimSpace(*answer.ExpireDate) != "" &&
+				!ltNeverExpires(*answer.ExpireDate, fuzzNow) {
 				t.Errorf("expire_date %q read as no expiry", *answer.ExpireDate)
 			}
 		}
