@@ -133,8 +133,8 @@ func FieldErrors(err error) []*FieldError {
 }
 
 var (
-	reRegion    = newLazyRegexp(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
-	reHostLabel = newLazyRegexp(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	reRegion    = NewLazyRegexp(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
+	reHostLabel = NewLazyRegexp(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 )
 
 // Validate makes the checks every provider shares: a provider is named, the

@@ -2,6 +2,8 @@ package config
 
 import (
 	"net/url"
+
+	"github.com/regmint/regmint/core"
 )
 
 // GitHubConfig is the config's github block: how github destinations
@@ -41,7 +43,7 @@ const (
 )
 
 // secretLooking matches values that are a key or token themselves.
-var secretLooking = newLazyRegexp(`(?i)-----BEGIN|PRIVATE KEY|^(ghp|gho|ghu|ghs|ghr)_|^github_pat_`)
+var secretLooking = core.NewLazyRegexp(`(?i)-----BEGIN|PRIVATE KEY|^(ghp|gho|ghu|ghs|ghr)_|^github_pat_`)
 
 // validateGitHub checks the top-level github block. Its errors never echo
 // a value of the block but the numbers.

@@ -19,14 +19,14 @@ const (
 )
 
 var (
-	reName       = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
-	reSourceName = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	reName       = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
+	reSourceName = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	// Secrets Manager secret names: letters, digits and /_+=.@- (or an ARN).
-	reSecretID  = newLazyRegexp(`^[A-Za-z0-9/_+=.@:-]+$`)
-	rePrefix    = newLazyRegexp(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
-	reNamespace = newLazyRegexp(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
+	reSecretID  = core.NewLazyRegexp(`^[A-Za-z0-9/_+=.@:-]+$`)
+	rePrefix    = core.NewLazyRegexp(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
+	reNamespace = core.NewLazyRegexp(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
 	// A ref other stores accept: printable, no spaces.
-	reRef = newLazyRegexp(`^\S+$`)
+	reRef = core.NewLazyRegexp(`^\S+$`)
 )
 
 const (

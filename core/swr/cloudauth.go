@@ -102,7 +102,7 @@ func (ca *cloudAuth) projectFromEnv(getenv func(string) string) error {
 }
 
 // reProjectID is what core.Target.Validate accepts as a project id.
-var reProjectID = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+var reProjectID = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
 
 // secretVar names the secret key variable that goes with an access key
 // variable.

@@ -20,7 +20,7 @@ const (
 const RateLimit = 20
 
 var (
-	reInstance = newLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+	reInstance = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
 	reProject  = reInstance
 )
 

@@ -3,10 +3,12 @@ package swr
 import (
 	"context"
 	"strings"
+
+	"github.com/regmint/regmint/core"
 )
 
 // reSharedRegion is the region label of a shared-edition registry host.
-var reSharedRegion = newLazyRegexp(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
+var reSharedRegion = core.NewLazyRegexp(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
 
 // RegionOfSharedRegistry returns the region of a shared-edition registry
 // host, swr.<region>.myhuaweicloud.com (or .eu), as SharedRegistry makes
