@@ -343,7 +343,7 @@ func benchRotate(ctx context.Context, o options) (*section, error) {
 	if mintedN > 0 {
 		cpuPer := minted.cpu / time.Duration(mintedN)
 		s.add(row{fmt.Sprintf("  at %d MB (%.3f vCPU): CPU alone for 1000 first-pass targets", lambdaMemoryMB, share),
-			fmt.Sprintf("%.1f s (bound 20 s)", (cpuPer * 1000).Seconds()/share), "", "", ""})
+			fmt.Sprintf("%.1f s (bound 20 s)", (cpuPer*1000).Seconds()/share), "", "", ""})
 	}
 	s.note("CPU is the bootstrap's user+system time per pass from /proc (10 ms ticks), on this machine's %s cores; the deployed function runs on arm64 (Graviton) with the CPU share above, so that row is an estimate", runtime.GOARCH)
 	s.note("Secrets Manager calls per written secret count DescribeSecret, CreateSecret, PutSecretValue and UpdateSecretVersionStage; the reads (one batch read per 20 targets and the read right before each write) are in the calls per target")

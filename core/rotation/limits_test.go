@@ -45,17 +45,6 @@ func TestThrottledWritesRetriedNotFailed(t *testing.T) {
 	}
 }
 
-func TestThrottledUntilDeadlineFails(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	e.sm.putErr = func(context.Context, string, core.Record) error { return throttle(time.Hour) }
-	rep := e.engine(t, manyDoc(1, "timeout: 10s\n")).Run(context.Background())
-	r := rep.Results[0]
-	if r.Outcome != rotation.Failed || !strings.Contains(r.Reason, "Rate exceeded") || !strings.Contains(r.Reason, "throttled") {
-		t.Errorf("%s (%s), want failed naming the throttling", r.Outcome, r.Reason)
-	}
-}
-
 func TestThrottledIssueRetried(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -39,9 +39,11 @@ type dest struct {
 	unsure  bool
 	// slot: reserveWrites took and waited for this destination's write
 	// tokens.
-	slot   bool
-	status string
-	err    string
+	slot bool
+	// deferred: its write was throttled with no time left to try again.
+	deferred bool
+	status   string
+	err      string
 }
 
 // job is the work on one target in one run.
@@ -368,6 +370,9 @@ func (j *job) write(cred core.Credential, fp string) {
 			continue
 		}
 		d.status, d.err = DestFailed, "write: "+j.clean(err.Error())
+		if _, throttled := core.Throttled(err); throttled {
+			d.deferred = true
+		}
 		if cred.TokenID == "" {
 			continue
 		}
@@ -382,7 +387,7 @@ func (j *job) write(cred core.Credential, fp string) {
 		}
 	}
 	var failed []string
-	written, toWrite := 0, 0
+	written, toWrite, deferred := 0, 0, 0
 	for _, d := range j.dests {
 		if !d.current {
 			toWrite++
@@ -391,9 +396,22 @@ func (j *job) write(cred core.Credential, fp string) {
 			written++
 		} else if d.err != "" {
 			failed = append(failed, d.String()+": "+d.err)
+			if d.deferred && !d.unsure {
+				deferred++
+			}
 		}
 	}
 	switch {
+	case len(failed) > 0 && deferred == len(failed):
+		// Only throttling, with no time left to try again: not a failure;
+		// the next run writes them (the new credential is discarded where
+		// nothing holds it).
+		j.res.Outcome = Deferred
+		j.res.Reason = "throttled, the deadline leaves no time to try again; the next run writes " + strings.Join(failed, "; ")
+		if written == 0 {
+			j.discard(cred)
+		}
+		return
 	case written == 0:
 		j.fail("no destination written: " + strings.Join(failed, "; "))
 		if !j.anyUnsure() {
