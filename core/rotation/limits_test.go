@@ -191,3 +191,50 @@ func TestIdlePassReadsInBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestGitHubWritesDeferredAtSecondaryLimit: the emulator enforces a
+// secondary limit of 40 content-creating requests an hour and the config
+// keeps to it; in a run over 15 targets (4 requests each: three secrets and
+// the metadata variable) what the hour allows is written, the rest is
+// deferred with nothing minted, none failed, and GitHub refuses nothing.
+func TestGitHubWritesDeferredAtSecondaryLimit(t *testing.T) {
+	t.Parallel()
+	e := newGHEnv(t, true)
+	e.emu.AddRepo("octo/app")
+	e.emu.EnforceSecondaryLimits(0, 40)
+	var doc strings.Builder
+	doc.WriteString("store-limits: {github: {writes: 1000, writes-per-hour: 40}}\ntimeout: 10s\ncredential-sources:\n  main: {secret: src/tencent}\ntargets:\n")
+	for i := range 15 {
+		fmt.Fprintf(&doc, "  - {name: t%02d, provider: tcr, region: ap-guangzhou, instance-id: tcr-inst%04d, credentials: {source: main}, destinations: [{store: github, ref: T%02d, repository: octo/app}]}\n", i, i, i)
+	}
+	eng := e.engine(t, doc.String())
+	rep := eng.Run(context.Background())
+	if err := rep.Err(); err != nil {
+		t.Fatalf("a target failed: %v", err)
+	}
+	count := func(rep *rotation.Report) (minted, deferred int) {
+		for _, r := range rep.Results {
+			switch r.Outcome {
+			case rotation.Minted:
+				minted++
+			case rotation.Deferred:
+				deferred++
+			default:
+				t.Errorf("%s: %s (%s)", r.Target, r.Outcome, r.Reason)
+			}
+		}
+		return
+	}
+	// The hourly bucket holds 40/6 = 6 tokens at once (one write of 4)
+	// and refills 34 an hour: within the 10 s timeout no second write.
+	minted, deferred := count(rep)
+	if minted < 1 || minted+deferred != 15 {
+		t.Errorf("minted %d, deferred %d of 15", minted, deferred)
+	}
+	if n := e.emu.SecondaryLimited(); n != 0 {
+		t.Errorf("GitHub refused %d writes over its secondary limit; the engine should keep to it", n)
+	}
+	if n := len(e.cloud.Passwords()); n != minted {
+		t.Errorf("%d credentials minted for %d written targets: a deferred target must mint nothing", n, minted)
+	}
+}
