@@ -149,6 +149,13 @@ func newSoakWorld(t *testing.T, seed uint64) *soakWorld {
 	// the wall clock the SDKs sign with. Secrets Manager keeps real time:
 	// nothing there expires.
 	w.sm = smtest.New()
+	// Quotas far below the documented ones, so that a run's writes and
+	// reads are throttled now and then (counted per second of real time):
+	// the invariants must hold while throttled, and a throttling answer
+	// alone must fail no target.
+	w.sm.EnforceQuotas(
+		smtest.Quota{Ops: smtest.QuotaWrites.Ops, PerSecond: 8}, smtest.Quota{Ops: smtest.QuotaCreate.Ops, PerSecond: 8},
+		smtest.Quota{Ops: smtest.QuotaReads.Ops, PerSecond: 40}, smtest.Quota{Ops: smtest.QuotaBatchReads.Ops, PerSecond: 4})
 	w.tcr = tcrtest.New(tcrtest.WithClock(w.clock.Now), tcrtest.WithSignatureClock(time.Now),
 		tcrtest.WithOnRevoke(func(r tcrtest.Revocation) { w.onRevoke(r.InstanceID, r.TokenID) }))
 	w.hw = swrtest.New(swrtest.WithRegions(soakSWRRegion), swrtest.WithClock(w.clock.Now), swrtest.WithSignatureClock(time.Now),
