@@ -138,16 +138,16 @@ func soakStop(t *testing.T) time.Time {
 
 // soakStats are the soak's figures for the summary.
 type soakStats struct {
-	runs       int
-	simulated  time.Duration
-	faults     map[string]int
+	runs      int
+	simulated time.Duration
+	faults    map[string]int
 	// quotaThrottled counts the calls Secrets Manager's quotas refused.
 	quotaThrottled int
-	failedWith map[string]int // failed targets by the fault kinds of their run
-	outcomes   map[rotation.Outcome]int
-	refused    int // stored logins refused by the registry, replaced
-	unchecked  int // stored logins the registry could not be asked about
-	undetected int // runs where a revoked login stayed, its registry unreachable
+	failedWith     map[string]int // failed targets by the fault kinds of their run
+	outcomes       map[rotation.Outcome]int
+	refused        int // stored logins refused by the registry, replaced
+	unchecked      int // stored logins the registry could not be asked about
+	undetected     int // runs where a revoked login stayed, its registry unreachable
 	// failedExcess counts failed runs that left more than two live tokens,
 	// or one no destination refers to; sweepWarned runs that warned they
 	// could not clean up.
