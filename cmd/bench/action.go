@@ -167,6 +167,7 @@ func benchAction(ctx context.Context, o options) (*section, error) {
 		}
 		r := median(pairs)
 		s.add(row{"action / floor (paired runs)", fmt.Sprintf("%.2fx", r), fmt.Sprintf("%.2fx", p90(pairs)), "<= 1.5x", met(r <= 1.5)})
+		o.figures.set("action_over_floor", r)
 		s.note("ratio of the medians: %s", ratio(float64(median(act)), float64(median(flo))))
 	}
 	s.add(row{"action peak RSS", mb(median(rss)), mb(p90(rss)), "< 30 MB", met(p90(rss) < 30e6)})

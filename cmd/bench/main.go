@@ -44,6 +44,8 @@ type options struct {
 	latency        time.Duration
 	ratePerSecond  int
 	only           map[string]bool
+	// figures collects the headline figures (BENCH_JSON).
+	figures *figures
 }
 
 func main() {
@@ -58,7 +60,7 @@ func main() {
 	flag.StringVar(&o.curl, "curl", "", "curl for the floor (default: curl in PATH)")
 	flag.IntVar(&o.runs, "runs", 30, "runs of the Action and of the floor, interleaved")
 	flag.IntVar(&o.coldStarts, "cold-starts", 30, "cold starts of the rotation function")
-	flag.StringVar(&targets, "targets", "200,1000", "TCR target counts of the rotation invocations")
+	flag.StringVar(&targets, "targets", "1000,10000", "TCR target counts of the rotation invocations (each: a first pass, then an idle pass, in one process)")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency injected into every TCR API call")
 	flag.IntVar(&o.ratePerSecond, "rate", 100, "TCR's CreateInstanceToken limit per second, enforced by the emulator and the function's default")
 	flag.StringVar(&only, "only", "action,helper,rotate,sizes", "sections to run")
@@ -79,10 +81,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -runs and -cold-starts must be at least 1")
 		os.Exit(2)
 	}
+	o.figures = newFigures()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
+	}
+	if path := os.Getenv("BENCH_JSON"); path != "" {
+		if err := o.figures.write(path); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: BENCH_JSON:", err)
+			os.Exit(1)
+		}
 	}
 }

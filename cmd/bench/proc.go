@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"time"
 )
@@ -136,4 +137,44 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 		l.b = l.b[len(l.b)-l.max:]
 	}
 	return len(p), nil
+}
+
+// commandCPU returns the user+system CPU time the command under the spawn
+// helper has used so far, from /proc (Linux; clock ticks of 10 ms).
+func (c *child) commandCPU() (time.Duration, error) {
+	// The helper (a Go program) may have started the command from any of
+	// its threads.
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", c.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	var f [][]byte
+	for _, t := range tasks {
+		if b, err := os.ReadFile(t); err == nil {
+			f = append(f, bytes.Fields(b)...)
+		}
+	}
+	if len(f) == 0 {
+		return 0, fmt.Errorf("the spawn helper has no child")
+	}
+	stat, err := os.ReadFile("/proc/" + string(f[0]) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name in parentheses: state is field 3,
+	// utime 14 and stime 15.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("cannot read /proc/%s/stat", f[0])
+	}
+	rest := bytes.Fields(stat[i+1:])
+	if len(rest) < 13 {
+		return 0, fmt.Errorf("cannot read /proc/%s/stat", f[0])
+	}
+	var ut, st int64
+	if _, err := fmt.Sscan(string(rest[11])+" "+string(rest[12]), &ut, &st); err != nil {
+		return 0, err
+	}
+	const ticksPerSecond = 100 // USER_HZ
+	return time.Duration(ut+st) * time.Second / ticksPerSecond, nil
 }

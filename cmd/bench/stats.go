@@ -37,3 +37,11 @@ func met(ok bool) string {
 	}
 	return "MISSED"
 }
+
+// metIf is met(ok) for a row with a goal, "" without one.
+func metIf(goal string, ok bool) string {
+	if goal == "" {
+		return ""
+	}
+	return met(ok)
+}

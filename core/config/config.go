@@ -69,6 +69,8 @@ type Config struct {
 	MetricsNamespace string `json:"metrics-namespace,omitempty"`
 	// RateLimits are vendor API calls per second, by provider name.
 	RateLimits map[string]float64 `json:"rate-limits,omitempty"`
+	// StoreLimits override the request rates of store kinds (LimitsOf).
+	StoreLimits map[string]StoreLimits `json:"store-limits,omitempty"`
 	// CredentialSources are named cloud credential sources targets share.
 	CredentialSources map[string]CredentialSource `json:"credential-sources,omitempty"`
 	// GitHub says how github destinations authenticate; required when a

@@ -28,8 +28,9 @@ const (
 )
 
 // ParameterReader reads a parameter store's value by name (the SSM
-// parameter REGMINT_CONFIG_SSM_PARAMETER names; ssmparam.Reader adapts the
-// SSM client). Errors name the parameter and never hold its value.
+// parameter REGMINT_CONFIG_SSM_PARAMETER names; ssmget.Client is the
+// rotation function's, one signed GetParameter; ssmparam.Reader adapts the
+// SDK's SSM client). Errors name the parameter and never hold its value.
 type ParameterReader interface {
 	ReadParameter(ctx context.Context, name string) (string, error)
 }

@@ -39,6 +39,9 @@ type StoreKind struct {
 	// (the GitHub credential), so that no destination overwrites them; nil:
 	// none.
 	Reads func(c *Config) []string
+	// Limits are the request rates the rotation keeps to for the kind by
+	// default, from the service's documented quotas; zero: none.
+	Limits StoreLimits
 }
 
 // kind returns the kind named name.

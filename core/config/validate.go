@@ -66,6 +66,7 @@ func (c *Config) validate() errorList {
 			errs.add(top, field, fmt.Sprintf("%g is out of range", v), "requests per second, more than 0 and at most "+strconv.Itoa(maxRateLimit))
 		}
 	}
+	c.validateStoreLimits(&errs)
 	for _, name := range sortedKeysOf(c.CredentialSources) {
 		field := "credential-sources." + name
 		if !reSourceName.MatchString(name) {
@@ -300,6 +301,7 @@ func (c *Config) applyDefaults() {
 		limits[p] = v
 	}
 	c.RateLimits = limits
+	c.resolveStoreLimits()
 	for i := range c.Targets {
 		t := &c.Targets[i]
 		if t.TokenType == "" {

@@ -1,6 +1,7 @@
 package rotation
 
 import (
+	"context"
 	"strings"
 
 	"github.com/regmint/regmint/core"
@@ -12,11 +13,23 @@ import (
 // whole record, in the same one call, and keeps it in d.rec for
 // checkStored; otherwise the metadata alone.
 func (j *job) read(d *dest) (core.Stored, error) {
+	r, err, batched := j.pf.take(j.ctx, d.Store, d.Ref)
 	rr, ok := d.store.(core.RecordReader)
-	if !ok || !j.tc.Verifies() {
-		return d.store.Get(j.ctx, d.Ref)
+	switch {
+	case batched && err != nil:
+		return core.Stored{}, err
+	case batched && !j.tc.Verifies():
+		return r.Stored(), nil
+	case batched:
+	case !ok || !j.tc.Verifies():
+		return j.get(j.ctx, d)
+	default:
+		err = throttledCall(j.ctx, j.e.bucketsOf(d.Store).reads, 1, false, func(ctx context.Context) error {
+			var err error
+			r, err = rr.ReadRecord(ctx, d.Ref)
+			return err
+		})
 	}
-	r, err := rr.ReadRecord(j.ctx, d.Ref)
 	if err != nil {
 		return core.Stored{}, err
 	}

@@ -54,6 +54,9 @@ type Engine struct {
 	log      *slog.Logger
 	metrics  io.Writer
 	limiters map[core.Provider]Limiter
+	// buckets are the request-rate buckets of the store kinds the config
+	// uses (limits.go).
+	buckets map[string]*storeBuckets
 	// dryRun: read and decide only (WithDryRun).
 	dryRun bool
 }
@@ -135,7 +138,15 @@ func New(cfg *config.Config, issuers IssuerFactory, opts ...Option) (*Engine, er
 		limiters: map[core.Provider]Limiter{},
 	}
 	for p, perSecond := range cfg.RateLimits {
-		e.limiters[core.Provider(p)] = rate.NewLimiter(rate.Limit(perSecond), 1)
+		e.limiters[core.Provider(p)] = newBucket(perSecond, 0)
+	}
+	e.buckets = map[string]*storeBuckets{}
+	for _, t := range cfg.Targets {
+		for _, d := range t.Destinations {
+			if e.buckets[d.Store] == nil {
+				e.buckets[d.Store] = newStoreBuckets(cfg.LimitsOf(d.Store))
+			}
+		}
 	}
 	for _, o := range opts {
 		o(e)
@@ -186,12 +197,14 @@ func (e *Engine) Run(ctx context.Context) *Report {
 	for kind, open := range e.openers {
 		opened[kind] = open()
 	}
+	pf := e.prefetch(runCtx)
+	defer pf.wait()
 	var g errgroup.Group
 	g.SetLimit(e.cfg.Concurrency)
 	for i := range e.cfg.Targets {
 		g.Go(func() error {
 			t0 := time.Now()
-			res := e.rotate(runCtx, cache, opened, &e.cfg.Targets[i])
+			res := e.rotate(runCtx, cache, opened, pf, &e.cfg.Targets[i])
 			res.Duration = time.Since(t0)
 			rep.Results[i] = res
 			e.logResult(ctx, &rep.Results[i])

@@ -35,6 +35,11 @@ const (
 	// WouldMint: a dry run found the target due (Reason says why) and
 	// minted nothing.
 	WouldMint Outcome = "would-mint"
+	// Deferred: the target was due, but a destination's store allows no
+	// more writes before the deadline (store-limits: GitHub's 500
+	// content-creating requests per hour): nothing was minted, and the next
+	// run continues. Not a failure; counted with the skipped targets.
+	Deferred Outcome = "deferred"
 )
 
 // Destination statuses in a DestinationResult.

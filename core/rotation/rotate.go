@@ -37,8 +37,13 @@ type dest struct {
 	// unknown.
 	written bool
 	unsure  bool
-	status  string
-	err     string
+	// slot: reserveWrites took and waited for this destination's write
+	// tokens.
+	slot bool
+	// deferred: its write was throttled with no time left to try again.
+	deferred bool
+	status   string
+	err      string
 }
 
 // job is the work on one target in one run.
@@ -62,12 +67,14 @@ type job struct {
 	// copied is the record catchUp writes to lagging destinations: a
 	// credential a destination holds, never discarded. Nil when minting.
 	copied *core.Record
+	// pf holds the run's batch reads.
+	pf *prefetched
 }
 
 // rotate runs the target's rotation and returns its result.
-func (e *Engine) rotate(runCtx context.Context, cache *sourceCache, opened map[string]DestinationStores, tc *config.TargetConfig) Result {
+func (e *Engine) rotate(runCtx context.Context, cache *sourceCache, opened map[string]DestinationStores, pf *prefetched, tc *config.TargetConfig) Result {
 	res := Result{Target: tc.Name, Provider: core.Provider(tc.Provider), TokenType: core.TokenType(tc.TokenType)}
-	j := &job{e: e, tc: tc, runCtx: runCtx, res: &res, policy: tc.Policy()}
+	j := &job{e: e, tc: tc, runCtx: runCtx, res: &res, policy: tc.Policy(), pf: pf}
 	for _, d := range tc.Destinations {
 		j.dests = append(j.dests, &dest{Destination: d, store: e.stores[d.Store], status: DestUnchanged})
 	}
@@ -127,6 +134,9 @@ func (j *job) run(cache *sourceCache) {
 			j.res.Reason = ""
 			j.fail("cannot read " + strings.Join(unreadable, "; "))
 		}
+		return
+	}
+	if !j.reserveWrites() {
 		return
 	}
 	cred, ok := j.mint(target)
@@ -239,11 +249,21 @@ func (j *job) mint(target core.Target) (core.Credential, bool) {
 		j.failErr("issuer", err)
 		return core.Credential{}, false
 	}
-	if err := j.wait(j.ctx); err != nil {
+	var cred core.Credential
+	if b, ok := j.e.limiter(core.Provider(j.tc.Provider)).(*bucket); ok {
+		// Paced by the provider's bucket; a throttling answer the issuer
+		// could not retry away slows the bucket and is tried again.
+		err = throttledCall(j.ctx, b, 1, false, func(ctx context.Context) error {
+			var err error
+			cred, err = iss.Issue(ctx)
+			return err
+		})
+	} else if err = j.wait(j.ctx); err != nil {
 		j.failErr("rate limit wait", err)
 		return core.Credential{}, false
+	} else {
+		cred, err = iss.Issue(j.ctx)
 	}
-	cred, err := iss.Issue(j.ctx)
 	j.secrets = append(j.secrets, cred.Secrets()...)
 	if err != nil {
 		j.failErr("issue", err)
@@ -294,7 +314,7 @@ func (j *job) recheck(cred core.Credential) bool {
 		if !d.read {
 			continue
 		}
-		s, err := d.store.Get(j.ctx, d.Ref)
+		s, err := j.get(j.ctx, d)
 		var now *core.Stored
 		switch {
 		case errors.Is(err, core.ErrNotFound):
@@ -316,7 +336,7 @@ func (j *job) recheck(cred core.Credential) bool {
 		// What the destinations hold now is the other run's; read it for
 		// the report.
 		for _, d := range j.dests {
-			if s, err := d.store.Get(j.ctx, d.Ref); err == nil {
+			if s, err := j.get(j.ctx, d); err == nil {
 				d.old = &s
 			}
 		}
@@ -344,18 +364,21 @@ func (j *job) write(cred core.Credential, fp string) {
 		if d.old != nil {
 			rec.PreviousTokenID = d.old.TokenID
 		}
-		err := d.store.Put(j.ctx, d.Ref, rec)
+		err := j.put(d, rec)
 		if err == nil {
 			d.written, d.status = true, DestWritten
 			continue
 		}
 		d.status, d.err = DestFailed, "write: "+j.clean(err.Error())
+		if _, throttled := core.Throttled(err); throttled {
+			d.deferred = true
+		}
 		if cred.TokenID == "" {
 			continue
 		}
 		// Did the write land even so (e.g. a timeout after the store
 		// applied it)? The answer decides what may be revoked.
-		switch s, gerr := d.store.Get(j.ctx, d.Ref); {
+		switch s, gerr := j.get(j.ctx, d); {
 		case gerr == nil && s.TokenID == cred.TokenID:
 			d.written, d.status = true, DestWritten
 			d.err = ""
@@ -364,7 +387,7 @@ func (j *job) write(cred core.Credential, fp string) {
 		}
 	}
 	var failed []string
-	written, toWrite := 0, 0
+	written, toWrite, deferred := 0, 0, 0
 	for _, d := range j.dests {
 		if !d.current {
 			toWrite++
@@ -373,9 +396,22 @@ func (j *job) write(cred core.Credential, fp string) {
 			written++
 		} else if d.err != "" {
 			failed = append(failed, d.String()+": "+d.err)
+			if d.deferred && !d.unsure {
+				deferred++
+			}
 		}
 	}
 	switch {
+	case len(failed) > 0 && deferred == len(failed):
+		// Only throttling, with no time left to try again: not a failure;
+		// the next run writes them (the new credential is discarded where
+		// nothing holds it).
+		j.res.Outcome = Deferred
+		j.res.Reason = "throttled, the deadline leaves no time to try again; the next run writes " + strings.Join(failed, "; ")
+		if written == 0 {
+			j.discard(cred)
+		}
+		return
 	case written == 0:
 		j.fail("no destination written: " + strings.Join(failed, "; "))
 		if !j.anyUnsure() {

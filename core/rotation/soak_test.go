@@ -96,6 +96,9 @@ func TestSoak(t *testing.T) {
 	} else {
 		t.Logf("whole-output leak check skipped (%d secrets over %d bytes): each run's output was checked", len(secrets), all.Len())
 	}
+	for _, op := range []string{"CreateSecret", "PutSecretValue", "UpdateSecretVersionStage", "DescribeSecret", "GetSecretValue", "BatchGetSecretValue"} {
+		st.quotaThrottled += w.sm.Throttled(op)
+	}
 	st.log(t, w, time.Since(start))
 	for _, v := range w.violations {
 		t.Errorf("run %d (seed %d): invariant %d: %s", v.run, seed, v.invariant, v.detail)
@@ -139,14 +142,16 @@ func soakStop(t *testing.T) time.Time {
 
 // soakStats are the soak's figures for the summary.
 type soakStats struct {
-	runs       int
-	simulated  time.Duration
-	faults     map[string]int
-	failedWith map[string]int // failed targets by the fault kinds of their run
-	outcomes   map[rotation.Outcome]int
-	refused    int // stored logins refused by the registry, replaced
-	unchecked  int // stored logins the registry could not be asked about
-	undetected int // runs where a revoked login stayed, its registry unreachable
+	runs      int
+	simulated time.Duration
+	faults    map[string]int
+	// quotaThrottled counts the calls Secrets Manager's quotas refused.
+	quotaThrottled int
+	failedWith     map[string]int // failed targets by the fault kinds of their run
+	outcomes       map[rotation.Outcome]int
+	refused        int // stored logins refused by the registry, replaced
+	unchecked      int // stored logins the registry could not be asked about
+	undetected     int // runs where a revoked login stayed, its registry unreachable
 	// failedExcess counts failed runs that left more than two live tokens,
 	// or one no destination refers to; sweepWarned runs that warned they
 	// could not clean up.
@@ -383,6 +388,7 @@ func (st *soakStats) log(t *testing.T, w *soakWorld, took time.Duration) {
 	w.mu.Lock()
 	fmt.Fprintf(&b, "  long-term tokens revoked through the vendor APIs: %d\n", w.revokes)
 	fmt.Fprintf(&b, "  time in Engine.Run %s, in the checks %s\n", st.engine.Round(time.Millisecond), st.checks.Round(time.Millisecond))
+	fmt.Fprintf(&b, "  Secrets Manager calls refused by its quotas (ThrottlingException, retried): %d\n", st.quotaThrottled)
 	fmt.Fprintf(&b, "  slowest run: %d, %s, faults %q\n", st.slowestRun, st.slowest.Round(time.Millisecond), st.slowestFaults)
 	byInvariant := map[int]int{}
 	for _, v := range w.violations {

@@ -156,6 +156,13 @@ func newSoakWorld(t *testing.T, seed uint64) *soakWorld {
 	// the wall clock the SDKs sign with. Secrets Manager keeps real time:
 	// nothing there expires.
 	w.sm = smtest.New()
+	// Quotas below the documented ones, which the engine's store-limits
+	// (below) exceed by half for writes, so that writes are throttled now
+	// and then (counted per second of real time) besides the injected
+	// throttling faults: the invariants must hold while throttled.
+	w.sm.EnforceQuotas(
+		smtest.Quota{Ops: smtest.QuotaWrites.Ops, PerSecond: 20}, smtest.Quota{Ops: smtest.QuotaCreate.Ops, PerSecond: 20},
+		smtest.Quota{Ops: smtest.QuotaReads.Ops, PerSecond: 200}, smtest.Quota{Ops: smtest.QuotaBatchReads.Ops, PerSecond: 20})
 	w.tcr = tcrtest.New(tcrtest.WithClock(w.clock.Now), tcrtest.WithSignatureClock(time.Now),
 		tcrtest.WithOnRevoke(func(r tcrtest.Revocation) { w.onRevoke(r.InstanceID, r.TokenID) }))
 	w.hw = swrtest.New(swrtest.WithRegions(soakSWRRegion), swrtest.WithClock(w.clock.Now), swrtest.WithSignatureClock(time.Now),
@@ -197,7 +204,10 @@ func newSoakWorld(t *testing.T, seed uint64) *soakWorld {
 	// refreshed under 30 min left; shared-edition logins live 6 h and are
 	// refreshed under 5h30m; long-term tokens rotate every 2 h (TCR) and
 	// 3 h (SWR). With 5 to 40 minute steps each kind refreshes often.
+	// Writes at 30/s against a quota of 20/s: the engine's adaptive
+	// bucket meets the quota's ThrottlingException.
 	doc := fmt.Sprintf(`refresh-margin: 30m
+store-limits: {secretsmanager: {writes: 30, reads: 200, batch-reads: 20}}
 concurrency: 5
 timeout: 10s
 deadline-margin: 1s

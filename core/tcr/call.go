@@ -95,6 +95,12 @@ func send[T any](ctx context.Context, c call, params any) (*T, error) {
 		if c.policy == createsOnce && errors.As(err, &ae) && ae.mayHaveActed() {
 			err = maybeCreated(err)
 		}
+		if errors.As(err, &ae) && ae.throttled() {
+			// Still throttled after the retries: the rotation engine slows
+			// the provider's bucket and tries again while its deadline
+			// allows.
+			return nil, &core.ThrottledError{Err: &opError{op: c.action, subject: c.subject, err: err}}
+		}
 		return nil, &opError{op: c.action, subject: c.subject, err: err}
 	}
 	return out, nil

@@ -8,7 +8,8 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/regmint/regmint/core/config/ssmget"
 
 	"github.com/regmint/regmint/core/store/secretsmanager"
 )
@@ -50,7 +51,11 @@ func (a *awsEnv) config() (aws.Config, error) {
 // environment's region and credentials, the endpoint from
 // AWS_ENDPOINT_URL_SSM (else AWS_ENDPOINT_URL), and no SDK logging, which
 // could print the parameter's value.
-func (a *awsEnv) ssmClient() (*ssm.Client, error) {
+//
+// The client is ssmget's one signed GetParameter, not the SDK's SSM
+// package, whose schemas of every SSM operation cost 0.66 MB of the
+// bootstrap and their construction at each cold start.
+func (a *awsEnv) ssmClient() (*ssmget.Client, error) {
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
@@ -59,13 +64,7 @@ func (a *awsEnv) ssmClient() (*ssm.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssm client: %w", err)
 	}
-	return ssm.NewFromConfig(cfg, func(o *ssm.Options) {
-		if ep != "" {
-			o.BaseEndpoint = aws.String(ep)
-		}
-		o.ClientLogMode = 0
-		o.HTTPClient = secretsmanager.LimitHTTPClient(o.HTTPClient)
-	}), nil
+	return &ssmget.Client{Config: cfg, Endpoint: ep}, nil
 }
 
 // endpointFromEnv returns the endpoint override for one service: its own

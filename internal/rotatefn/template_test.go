@@ -252,6 +252,7 @@ func TestTemplatePoliciesScoped(t *testing.T) {
 			"DestinationSecrets": {"arn:aws:secretsmanager:us-east-1:" + account + ":secret:regmint/*"},
 			"Config":             {"arn:aws:ssm:us-east-1:" + account + ":parameter/regmint/config"},
 			"FailureDestination": {"{{FailureQueue.Arn}}"},
+			"BatchReadSecrets":   {"*"},
 		}},
 		{"sources and KMS key", map[string]any{
 			"SourceSecretArns": []any{"arn:aws:secretsmanager:us-east-1:" + account + ":secret:src/tencent-AbCdEf"},
@@ -288,6 +289,15 @@ func TestTemplatePoliciesScoped(t *testing.T) {
 				res := asList(st["Resource"])
 				if len(res) == 0 {
 					t.Errorf("%s: no resource", sid)
+				}
+				if sid == "BatchReadSecrets" {
+					// BatchGetSecretValue has no resource type: IAM takes
+					// it on "*" only, and it reads only secrets the role
+					// may GetSecretValue. Nothing else may ride along.
+					if a := asList(st["Action"]); !slices.Equal(a, []string{"secretsmanager:BatchGetSecretValue"}) || !slices.Equal(res, []string{"*"}) {
+						t.Errorf("%s: actions %q on %q, want only secretsmanager:BatchGetSecretValue on *", sid, a, res)
+					}
+					continue
 				}
 				for _, r := range res {
 					checkScoped(t, sid, r)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/config"
-	"github.com/regmint/regmint/core/config/ssmparam"
 	"github.com/regmint/regmint/core/providers"
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/store/file"
@@ -67,7 +66,7 @@ func build(ctx context.Context, d deps) (*rotator, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s is set, but no SSM client: %w", config.EnvConfigSSMParameter, err)
 		}
-		loader.Parameters = ssmparam.Reader{API: client}
+		loader.Parameters = client
 	}
 	cfg, err := loader.Load(ctx, d.configPath)
 	if err != nil {

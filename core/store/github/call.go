@@ -61,7 +61,9 @@ func (c *Client) send(ctx context.Context, what string, src tokenSource, hintFor
 			if ae.RateLimited {
 				ae.RetryAfter = c.rateLimitDelay(header)
 				if werr := c.waitRateLimit(ctx, what, ae.RetryAfter, &waits); werr != nil {
-					return final{fmt.Errorf("%w: %w", ae, werr)}
+					// The rotation engine slows GitHub's bucket and tries
+					// again while its deadline allows (core.ThrottledError).
+					return final{&core.ThrottledError{Err: fmt.Errorf("%w: %w", ae, werr), RetryAfter: ae.RetryAfter}}
 				}
 				continue
 			}

@@ -19,6 +19,14 @@ const (
 	acceptedVisibility = "all, private, selected"
 )
 
+// GitHub's documented secondary limits on content-creating requests, and
+// the default the rotation keeps to (a minute's worth less one, so that a
+// burst of one never makes 81).
+const (
+	WritesPerMinute = 79
+	WritesPerHour   = 500
+)
+
 // Kind returns the GitHub Actions secrets store kind: a destination names
 // a repository (with an optional environment) or an organization (with a
 // visibility), and its ref is the prefix of the secrets' names ("TCR"
@@ -29,6 +37,11 @@ func Kind() config.StoreKind {
 		Name:  KindName,
 		Keys:  []string{"repository", "environment", "organization", "visibility", "selected-repository-ids", "docker-config"},
 		Check: checkDestination,
+		// GitHub's secondary rate limits: at most 80 content-creating
+		// requests per minute and 500 per hour (REST API docs, "Rate limits
+		// for the REST API"). 79/min with a burst of one never makes 81 in
+		// a minute.
+		Limits: config.StoreLimits{Writes: WritesPerMinute / 60, WritesPerHour: WritesPerHour},
 		Key: func(d config.Destination) string {
 			// GitHub names (of secrets, repositories and organizations)
 			// are case-insensitive.

@@ -272,3 +272,14 @@ func (s *Store) writeVariable(ctx context.Context, name, value string, exists bo
 	}
 	return err
 }
+
+// WriteCost is the number of content-creating requests a Put of ref makes
+// when it writes (each secret, then the metadata variable), what GitHub's
+// secondary rate limits count; 1 for a ref that names nothing.
+func (s *Store) WriteCost(ref string) int {
+	n, err := s.Names(ref)
+	if err != nil {
+		return 1
+	}
+	return len(n.secrets()) + 1
+}

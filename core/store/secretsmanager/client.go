@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -47,7 +49,9 @@ const safeLogModes = aws.LogRetries | aws.LogResponse | aws.LogDeprecatedUsage
 //
 // The client retries with the SDK's standard retryer: throttling, 5xx and
 // transport errors, up to 3 attempts with exponential backoff and jitter,
-// every wait ending early when the context ends.
+// every wait ending early when the context ends; without its client-side
+// retry quota, which a fleet-sized run would drain ("retry quota
+// exceeded"): the rotation paces its calls to the service's quotas.
 func NewClient(cfg aws.Config, getenv func(string) string, optFns ...func(*sm.Options)) (*sm.Client, error) {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -67,6 +71,11 @@ func NewClient(cfg aws.Config, getenv func(string) string, optFns ...func(*sm.Op
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
+		// No client-side retry quota: at fleet size a throttled run
+		// drained the standard retryer's token bucket and targets failed
+		// with "retry quota exceeded". The rotation engine paces the calls
+		// to the documented quotas and retries throttling answers itself.
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) { so.RateLimiter = ratelimit.None })
 	})
 	fns = append(fns, optFns...)
 	fns = append(fns, func(o *sm.Options) {

@@ -12,10 +12,28 @@ import (
 // Manager.
 const KindName = "secretsmanager"
 
+// Secrets Manager's documented request quotas per region, none adjustable
+// (AWS Secrets Manager User Guide, "AWS Secrets Manager quotas"), the
+// store kind's default limits.
+const (
+	// QuotaWrites is the combined rate of PutSecretValue, UpdateSecret and
+	// UpdateSecretVersionStage per second (CreateSecret has a quota of its
+	// own of the same size).
+	QuotaWrites = 50
+	// QuotaReads is the combined rate of GetSecretValue and DescribeSecret.
+	QuotaReads = 10000
+	// QuotaBatchReads is the rate of BatchGetSecretValue calls.
+	QuotaBatchReads = 100
+	// BatchSize is the most secrets one BatchGetSecretValue reads.
+	BatchSize = 20
+)
+
 // Kind returns the Secrets Manager store kind: the ref is a secret name
 // (under the config's name-prefix) or a secret ARN.
 func Kind() config.StoreKind {
-	return config.StoreKind{Name: KindName, Check: checkDestination, Writes: writes}
+	return config.StoreKind{Name: KindName, Check: checkDestination, Writes: writes, Limits: config.StoreLimits{
+		Reads: QuotaReads, BatchReads: QuotaBatchReads, Writes: QuotaWrites,
+	}}
 }
 
 func checkDestination(_ *config.Config, d config.Destination) []*core.FieldError {

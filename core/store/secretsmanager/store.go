@@ -35,6 +35,8 @@ type Store struct {
 	api      API
 	prefix   string
 	kmsKeyID string
+	// hints are what the last reads found, for the next writes (write.go).
+	hints hints
 }
 
 var (
@@ -116,7 +118,7 @@ func (s *Store) SecretID(ref string) (string, error) {
 // fresh, and Put may replace it. A regmint value with a broken field is an
 // error of its own.
 func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
-	id, val, err := s.current(ctx, ref)
+	id, val, version, err := s.current(ctx, ref)
 	if err != nil {
 		return core.Stored{}, err
 	}
@@ -124,6 +126,7 @@ func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
 	if err != nil {
 		return core.Stored{}, decodeError(id, err)
 	}
+	s.hints.Store(id, hint{version: version})
 	return st, nil
 }
 
@@ -132,7 +135,7 @@ func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
 // quote the value. The rotation engine reads through it to check the
 // stored credential against its registry.
 func (s *Store) ReadRecord(ctx context.Context, ref string) (core.Record, error) {
-	id, val, err := s.current(ctx, ref)
+	id, val, version, err := s.current(ctx, ref)
 	if err != nil {
 		return core.Record{}, err
 	}
@@ -140,27 +143,34 @@ func (s *Store) ReadRecord(ctx context.Context, ref string) (core.Record, error)
 	if err != nil {
 		return core.Record{}, decodeError(id, err)
 	}
+	s.hints.Store(id, hint{version: version})
 	return r, nil
 }
 
 // current reads the AWSCURRENT value of ref's secret and returns the
-// secret id with it. The value is secret.
-func (s *Store) current(ctx context.Context, ref string) (id, value string, err error) {
+// secret id and the version id with it. The value is secret.
+func (s *Store) current(ctx context.Context, ref string) (id, value, version string, err error) {
 	id, err = s.SecretID(ref)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
+	s.hints.forget(id)
 	out, err := s.api.GetSecretValue(ctx, &sm.GetSecretValueInput{
 		SecretId:     aws.String(id),
 		VersionStage: aws.String(StageCurrent),
 	})
 	if err != nil {
-		return "", "", opError("GetSecretValue", id, err)
+		if isNotFound(err) && !strings.Contains(err.Error(), "secret value") {
+			// The secret is missing (not just its value: "can't find the
+			// specified secret value for staging label").
+			s.hints.Store(id, hint{absent: true})
+		}
+		return "", "", "", opError("GetSecretValue", id, err)
 	}
 	if out.SecretString == nil {
-		return "", "", fmt.Errorf("secretsmanager GetSecretValue %s: %w: %w: value is binary", id, core.ErrNotFound, errNotRegmint)
+		return "", "", "", fmt.Errorf("secretsmanager GetSecretValue %s: %w: %w: value is binary", id, core.ErrNotFound, errNotRegmint)
 	}
-	return id, *out.SecretString, nil
+	return id, *out.SecretString, aws.ToString(out.VersionId), nil
 }
 
 // decodeError wraps an error decoding the value of secret id: a value
@@ -186,6 +196,9 @@ func (s *Store) Put(ctx context.Context, ref string, r core.Record) error {
 		return fmt.Errorf("secretsmanager put %s: %w", id, err)
 	}
 	token := requestToken(id, val)
+	if done, err := s.putByHint(ctx, id, val, token, r.Credential.Registry); done {
+		return err
+	}
 
 	desc, err := s.api.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String(id)})
 	if isNotFound(err) {

@@ -102,7 +102,11 @@ func (s *Server) arrive(endpoint string) (*Fault, time.Duration) {
 	defer s.mu.Unlock()
 	s.calls[endpoint]++
 	s.requests++
-	return s.faults.Next(endpoint)
+	f, d := s.faults.Next(endpoint)
+	if f == nil {
+		f = s.overSecondaryLocked(endpoint)
+	}
+	return f, d
 }
 
 // wait holds a call for d; false if the client went away or the server

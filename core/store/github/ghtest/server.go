@@ -64,6 +64,8 @@ type Server struct {
 	calls    map[string]int
 	requests int
 	closed   bool
+	// secondary is the enforced secondary rate limit (secondary.go).
+	secondary *secondary
 }
 
 // Option configures a Server.

@@ -98,7 +98,11 @@ func (s *Server) arrive(op string) (*Fault, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[op]++
-	return s.faults.Next(op)
+	f, d := s.faults.Next(op)
+	if f == nil {
+		f = s.overQuotaLocked(op)
+	}
+	return f, d
 }
 
 // wait holds a call for d; it reports false if the client went away or the

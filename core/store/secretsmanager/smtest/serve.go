@@ -13,6 +13,7 @@ import (
 type handler func(s *Server, body []byte) (any, *apiError)
 
 var handlers = map[string]handler{
+	"BatchGetSecretValue":      (*Server).batchGetSecretValue,
 	"CreateSecret":             (*Server).createSecret,
 	"DescribeSecret":           (*Server).describeSecret,
 	"GetSecretValue":           (*Server).getSecretValue,

@@ -6,13 +6,15 @@
 // timestamps more than 5 minutes off refused), and answers with the
 // service's response and error shapes and status codes.
 //
-// It implements the operations regmint uses: CreateSecret, DescribeSecret,
-// GetSecretValue, PutSecretValue and UpdateSecretVersionStage, with
+// It implements the operations regmint uses: BatchGetSecretValue (by
+// SecretIdList), CreateSecret, DescribeSecret, GetSecretValue,
+// PutSecretValue and UpdateSecretVersionStage, with
 // AWSCURRENT/AWSPREVIOUS staging and ClientRequestToken idempotency (the
 // same token and value is a no-op; the same token with another value fails
 // with ResourceExistsException). Faults (throttling, 5xx, latency, lost or
 // malformed responses, dropped connections) can be injected for the next
-// calls, and tests can read every secret's versions directly.
+// calls, the documented request-rate quotas enforced (EnforceQuotas), and
+// tests can read every secret's versions directly.
 //
 // Access keys are generated when the server starts; none is hard-coded, and
 // none has the shape of a real AWS key.
@@ -62,6 +64,10 @@ type Server struct {
 	faults  faultq.Queue[Fault]
 	calls   map[string]int
 	closed  bool
+	// quotas are the enforced request-rate quotas by operation
+	// (EnforceQuotas); throttled counts the calls they refused.
+	quotas    map[string]*quota
+	throttled map[string]int
 }
 
 // Option configures a Server.
@@ -92,6 +98,9 @@ func New(opts ...Option) *Server {
 		keys:    map[string]*Key{},
 		secrets: map[string]*secret{},
 		calls:   map[string]int{},
+		quotas:  map[string]*quota{},
+
+		throttled: map[string]int{},
 	}
 	for _, o := range opts {
 		o(s)
