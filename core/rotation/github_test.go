@@ -73,7 +73,7 @@ func (e *ghEnv) engine(t *testing.T, doc string, opts ...rotation.Option) *rotat
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	o := &github.Opener{Auth: cfg.GitHub, Secrets: e.secrets, Base: base}
+	o := &github.Opener{Auth: cfg.GitHub, Secrets: e.secrets, Base: base, Destinations: github.Destinations(cfg)}
 	return e.env.engine(t, doc, append([]rotation.Option{rotation.WithStores(github.KindName, func() rotation.DestinationStores { return o.Run() })}, opts...)...)
 }
 

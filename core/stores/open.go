@@ -102,6 +102,6 @@ func openGitHub(_ context.Context, p *Process) (rotation.Option, error) {
 	if base.Logger == nil {
 		base.Logger = p.Logger
 	}
-	o := &github.Opener{Auth: p.Config.GitHub, Secrets: p.Secrets, Base: base}
+	o := &github.Opener{Auth: p.Config.GitHub, Secrets: p.Secrets, Base: base, Destinations: github.Destinations(p.Config)}
 	return rotation.WithStores(github.KindName, func() rotation.DestinationStores { return o.Run() }), nil
 }

@@ -61,6 +61,20 @@ func Kind() config.StoreKind {
 	}
 }
 
+// Destinations returns the config's github destinations, for
+// Opener.Destinations.
+func Destinations(c *config.Config) []config.Destination {
+	var out []config.Destination
+	for _, t := range c.Targets {
+		for _, d := range t.Destinations {
+			if d.Store == KindName {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
 // DestinationConfig returns the store configuration of a github
 // destination.
 func DestinationConfig(d config.Destination) Config {

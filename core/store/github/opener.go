@@ -31,10 +31,22 @@ type Opener struct {
 	// BaseURL overrides the block's base-url (tests point it at an
 	// emulator).
 	Base ClientConfig
+	// Destinations are the config's github destinations. A scope that
+	// several of them write is listed once per run (the first read of each
+	// ref served from the listing) instead of read ref by ref.
+	Destinations []config.Destination
 }
 
 // Run returns the stores of one run.
-func (o *Opener) Run() *Stores { return &Stores{o: o, stores: map[string]*Store{}} }
+func (o *Opener) Run() *Stores {
+	planned := map[string]int{}
+	for _, d := range o.Destinations {
+		if sc, err := DestinationConfig(d).validate(); err == nil {
+			planned[sc.key()]++
+		}
+	}
+	return &Stores{o: o, stores: map[string]*Store{}, planned: planned, snaps: map[string]*snapshot{}}
+}
 
 // Stores are one run's github stores, one per destination scope, sharing
 // one client. Safe for concurrent use.
@@ -46,6 +58,10 @@ type Stores struct {
 
 	mu     sync.Mutex
 	stores map[string]*Store
+	// planned counts the destinations of each scope; snaps are the run's
+	// listings by scope.
+	planned map[string]int
+	snaps   map[string]*snapshot
 }
 
 // Store returns the store github destination d is written to. An error
@@ -66,6 +82,11 @@ func (s *Stores) Store(ctx context.Context, d config.Destination) (core.Store, e
 	if err != nil {
 		return nil, err
 	}
+	sk := st.sc.key()
+	if _, ok := s.snaps[sk]; !ok {
+		s.snaps[sk] = newSnapshot(s.planned[sk])
+	}
+	st.snap = s.snaps[sk]
 	s.stores[k] = st
 	return st, nil
 }

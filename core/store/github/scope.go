@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 
 	gh "github.com/google/go-github/v84/github"
@@ -151,5 +152,32 @@ func (s scope) updateVariable(ctx context.Context, c *gh.Client, v *gh.ActionsVa
 		return c.Actions.UpdateEnvVariable(ctx, s.owner, s.repo, url.PathEscape(s.env), v)
 	default:
 		return c.Actions.UpdateRepoVariable(ctx, s.owner, s.repo, v)
+	}
+}
+
+// listVariables reads one page of the scope's Actions variables.
+func (s scope) listVariables(ctx context.Context, c *gh.Client, opts *gh.ListOptions) (*gh.ActionsVariables, *gh.Response, error) {
+	switch s.level {
+	case LevelOrganization:
+		return c.Actions.ListOrgVariables(ctx, s.org, opts)
+	case LevelEnvironment:
+		return c.Actions.ListEnvVariables(ctx, s.owner, s.repo, url.PathEscape(s.env), opts)
+	default:
+		return c.Actions.ListRepoVariables(ctx, s.owner, s.repo, opts)
+	}
+}
+
+// listSecrets reads one page of the scope's secrets (names and times).
+func (s scope) listSecrets(ctx context.Context, c *gh.Client, opts *gh.ListOptions) (*gh.Secrets, *gh.Response, error) {
+	switch s.level {
+	case LevelOrganization:
+		return c.Actions.ListOrgSecrets(ctx, s.org, opts)
+	case LevelEnvironment:
+		out := new(gh.Secrets)
+		path := s.envPath() + "/secrets?per_page=" + strconv.Itoa(opts.PerPage) + "&page=" + strconv.Itoa(opts.Page)
+		resp, err := do(ctx, c, "GET", path, nil, out)
+		return out, resp, err
+	default:
+		return c.Actions.ListRepoSecrets(ctx, s.owner, s.repo, opts)
 	}
 }

@@ -19,6 +19,8 @@ type Store struct {
 	c   *Client
 	sc  scope
 	cfg Config
+	// snap is the run's listing of the scope (snapshot.go); nil: none.
+	snap *snapshot
 }
 
 var _ core.Store = (*Store)(nil)
@@ -66,13 +68,17 @@ func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
 	if err != nil {
 		return core.Stored{}, err
 	}
-	v, err := s.readVariable(ctx, n.Metadata)
-	if err != nil {
-		return core.Stored{}, err
+	v, listed, fromList := s.snap.first(ctx, s, n.Metadata)
+	if v == nil {
+		if v, err = s.readVariable(ctx, n.Metadata); err != nil {
+			return core.Stored{}, err
+		}
 	}
 	if v == nil {
-		if _, _, err := s.c.publicKey(ctx, s.sc, false); err != nil {
-			return core.Stored{}, err
+		if !fromList { // a listing proved the scope exists
+			if _, _, err := s.c.publicKey(ctx, s.sc, false); err != nil {
+				return core.Stored{}, err
+			}
 		}
 		return core.Stored{}, fmt.Errorf("github variable %s in %s: %w", n.Metadata, s.sc, core.ErrNotFound)
 	}
@@ -83,7 +89,7 @@ func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
 	if err != nil {
 		return core.Stored{}, fmt.Errorf("github variable %s in %s: %w", n.Metadata, s.sc, err)
 	}
-	if err := s.checkWritten(ctx, n, m, v); err != nil {
+	if err := s.checkWritten(ctx, n, m, v, listed); err != nil {
 		return core.Stored{}, err
 	}
 	return m.stored()
@@ -124,7 +130,7 @@ func (s *Store) Put(ctx context.Context, ref string, r core.Record) error {
 	}
 	if cur != nil {
 		if old, derr := decodeMeta(cur.Value); derr == nil && old.same(m) {
-			err := s.checkWritten(ctx, n, old, cur)
+			err := s.checkWritten(ctx, n, old, cur, nil)
 			if err == nil {
 				s.c.log.Debug("github secrets unchanged; nothing written", "scope", s.sc.String(), "variable", n.Metadata)
 				return nil
@@ -169,8 +175,9 @@ func secretValues(n Names, c core.Credential) ([]secretValue, error) {
 
 // checkWritten checks that the secrets m lists are what the store would
 // write and are in place, not changed after the metadata variable v. A
-// problem is an error wrapping core.ErrNotFound.
-func (s *Store) checkWritten(ctx context.Context, n Names, m meta, v *gh.ActionsVariable) error {
+// problem is an error wrapping core.ErrNotFound. listed, when not nil, is
+// the run's listing of the scope's secrets; a secret it lacks is read.
+func (s *Store) checkWritten(ctx context.Context, n Names, m meta, v *gh.ActionsVariable, listed map[string]*gh.Secret) error {
 	if change := m.layoutChange(newMeta(core.Record{}, n, s.sc)); change != "" {
 		return fmt.Errorf("github variable %s in %s: %w: the secrets %s", n.Metadata, s.sc, core.ErrNotFound, change)
 	}
@@ -180,12 +187,15 @@ func (s *Store) checkWritten(ctx context.Context, n Names, m meta, v *gh.Actions
 	}
 	for _, name := range n.secrets() {
 		what := "get secret " + name + " in " + s.sc.String()
-		var sec *gh.Secret
-		err := s.c.call(ctx, what, s.sc, func(ctx context.Context) (*gh.Response, error) {
-			out, resp, err := s.sc.getSecret(ctx, s.c.gh, name)
-			sec = out
-			return resp, err
-		})
+		sec := listed[strings.ToUpper(name)]
+		var err error
+		if sec == nil {
+			err = s.c.call(ctx, what, s.sc, func(ctx context.Context) (*gh.Response, error) {
+				out, resp, err := s.sc.getSecret(ctx, s.c.gh, name)
+				sec = out
+				return resp, err
+			})
+		}
 		switch {
 		case isStatus(err, http.StatusNotFound):
 			return fmt.Errorf("github secret %s in %s: %w: it is listed in variable %s but missing", name, s.sc, core.ErrNotFound, n.Metadata)

@@ -25,6 +25,8 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("GET "+p+"/variables/{name}", s.api(EndpointGetVariable, s.getVariable))
 		mux.Handle("PATCH "+p+"/variables/{name}", s.api(EndpointUpdateVariable, s.updateVariable))
 		mux.Handle("POST "+p+"/variables", s.api(EndpointCreateVariable, s.createVariable))
+		mux.Handle("GET "+p+"/secrets", s.api(EndpointListSecrets, s.listSecrets))
+		mux.Handle("GET "+p+"/variables", s.api(EndpointListVariables, s.listVariables))
 	}
 	mux.Handle("POST /app/installations/{id}/access_tokens", s.endpoint(EndpointAccessToken, s.createAccessToken))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
