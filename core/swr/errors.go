@@ -118,6 +118,10 @@ func vendorError(op string, err error, secrets []string) error {
 		ce := ctxErr(err)
 		return &transportError{msg: "request aborted: " + ce.Error(), err: ce}
 	}
+	var le *core.BodyLimitError
+	if errors.As(err, &le) {
+		return le // names the host and the limit, never the body; not retried
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return &transportError{msg: core.Redact(ue.Error(), secrets...), err: ue.Err}

@@ -395,3 +395,24 @@ func fragment(text, secret string, n int) string {
 	}
 	return ""
 }
+
+// TestOversizedAnswerNotRetried: an answer past the 1 MiB body limit is an
+// error at once, naming the limit, and is not asked for again (it would be
+// as large again: retrying only multiplies the bytes read).
+func TestOversizedAnswerNotRetried(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.srv.Inject(swrtest.Fault{Op: swrtest.OpCreateInstanceTempCredential, Oversized: true, Times: swrtest.Forever})
+	tg, _ := w.setup(t, swr.EnterpriseName, core.TokenTemp, authKeysProject)
+	iss, err := swr.New(tg, core.Env{Backoff: core.Backoff{Base: time.Millisecond, Max: time.Millisecond, Attempts: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = iss.Issue(context.Background())
+	if !errors.Is(err, core.ErrResponseTooLarge) || !strings.Contains(err.Error(), "larger than 1 MiB") {
+		t.Fatalf("Issue: %v, want the body limit named", err)
+	}
+	if got := w.srv.Calls(swrtest.OpCreateInstanceTempCredential); got != 1 {
+		t.Errorf("CreateInstanceTempCredential called %d times, want 1 (no retry of an oversized answer)", got)
+	}
+}

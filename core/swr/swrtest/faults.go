@@ -1,6 +1,7 @@
 package swrtest
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -36,6 +37,10 @@ type Fault struct {
 	// Malformed answers the operation's success status with its body cut
 	// off (the operation is carried out).
 	Malformed bool
+	// Oversized answers the operation's success status with its body
+	// followed by 2 MiB of JSON whitespace: an answer past every limit a
+	// client should read to (the operation is carried out).
+	Oversized bool
 	// Delay waits this long before answering (less if the client gives up).
 	Delay time.Duration
 	// Drop closes the connection without any answer, as a connection lost
@@ -119,6 +124,19 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string, hand
 		}
 	}
 	switch {
+	case f.Oversized:
+		rec := httptest.NewRecorder()
+		handle(rec)
+		copyHeader(w.Header(), rec.Header())
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+		pad := bytes.Repeat([]byte(" "), 64<<10)
+		for range 32 {
+			if _, err := w.Write(pad); err != nil {
+				return
+			}
+		}
 	case f.Malformed:
 		rec := httptest.NewRecorder()
 		handle(rec)
