@@ -126,3 +126,29 @@ func TestGitHubListingGivenUpWhenDearer(t *testing.T) {
 		t.Errorf("calls %v, want %v", got, want)
 	}
 }
+
+// TestGitHubIdlePassesWithinPrimaryLimit: with a primary rate limit of 20
+// requests an hour enforced (GitHub's is 5000 for an App installation; the
+// ratio is what counts), six idle passes over 15 targets in one repository,
+// an hour of the default schedule, fit: read target by target, each pass
+// alone would cost 60 requests.
+func TestGitHubIdlePassesWithinPrimaryLimit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newGHEnv(t, true)
+	e.emu.AddRepo("octo/app")
+	eng := e.engine(t, ghFleetDoc(15))
+	if got := outcomes(eng.Run(ctx)); got[rotation.Minted] != 15 {
+		t.Fatalf("first run: %v", got)
+	}
+	e.emu.Advance(time.Hour) // a new hour of requests
+	e.emu.EnforcePrimaryLimit(20)
+	for pass := range 6 {
+		if got := outcomes(eng.Run(ctx)); got[rotation.Fresh] != 15 {
+			t.Fatalf("idle pass %d: %v, want 15 fresh", pass, got)
+		}
+	}
+	if n := e.emu.PrimaryLimited(); n != 0 {
+		t.Errorf("%d requests refused by the primary limit", n)
+	}
+}

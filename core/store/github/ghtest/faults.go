@@ -104,6 +104,9 @@ func (s *Server) arrive(endpoint string) (*Fault, time.Duration) {
 	s.requests++
 	f, d := s.faults.Next(endpoint)
 	if f == nil {
+		f = s.overPrimaryLocked(endpoint)
+	}
+	if f == nil {
 		f = s.overSecondaryLocked(endpoint)
 	}
 	return f, d

@@ -66,6 +66,7 @@ type Server struct {
 	closed   bool
 	// secondary is the enforced secondary rate limit (secondary.go).
 	secondary *secondary
+	primary   *primary
 }
 
 // Option configures a Server.
