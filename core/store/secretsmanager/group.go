@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"golang.org/x/time/rate"
 
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/config"
@@ -39,6 +40,11 @@ type GroupOpener struct {
 	cfg *config.Config
 	// secrets are the write queues by secret id.
 	secrets sync.Map
+	// writes paces the write calls (CreateSecret, PutSecretValue) of every
+	// grouped secret to Secrets Manager's quota. The engine does not pace
+	// the Puts (the kind has no writes limit): a Put is not a write call,
+	// and the parts that queue while a write waits here go out together.
+	writes *rate.Limiter
 }
 
 // NewGroupOpener returns the opener of cfg's grouped destinations, calling
@@ -48,7 +54,7 @@ func NewGroupOpener(api API, cfg *config.Config, opts ...Option) (*GroupOpener, 
 	if err != nil {
 		return nil, err
 	}
-	return &GroupOpener{s: s, cfg: cfg}, nil
+	return &GroupOpener{s: s, cfg: cfg, writes: rate.NewLimiter(QuotaWrites, 1)}, nil
 }
 
 // Run returns the stores of one run. The first read of each part in the
@@ -71,6 +77,9 @@ type groupRead struct {
 	done chan struct{}
 	grp  *dockergroup.Group
 	err  error
+	// alone: the read failed as a whole (the batch call, or its reader's
+	// context ended), not for this secret: read it alone.
+	alone bool
 	// used are the refs that took it; a ref's next read is fresh.
 	used map[string]bool
 }
@@ -188,11 +197,9 @@ func (r *GroupStores) read(ctx context.Context, id, ref string) (*dockergroup.Gr
 		case <-ctx.Done():
 			return nil, context.Cause(ctx)
 		}
-		if gr.err == nil {
-			return gr.grp, nil
+		if !gr.alone {
+			return gr.grp, gr.err
 		}
-		// The shared read failed (perhaps with its reader's context):
-		// read alone.
 		g, _, err := r.o.readGroup(ctx, id, StageCurrent, "")
 		return g, err
 	}
@@ -227,7 +234,14 @@ func (r *GroupStores) read(ctx context.Context, id, ref string) (*dockergroup.Gr
 		r.o.readGroups(ctx, ids, batch)
 	}
 	for _, g := range batch {
+		if g.err != nil && ctx.Err() != nil {
+			g.alone = true
+		}
 		close(g.done)
+	}
+	if gr.alone && ctx.Err() == nil {
+		g, _, err := r.o.readGroup(ctx, id, StageCurrent, "")
+		return g, err
 	}
 	return gr.grp, gr.err
 }
@@ -239,7 +253,7 @@ func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[st
 	if err != nil {
 		err = opError("BatchGetSecretValue", strings.Join(ids[:min(len(ids), 3)], ",")+moreIDs(len(ids)), err)
 		for _, g := range reads {
-			g.err = err
+			g.err, g.alone = err, true
 		}
 		return
 	}
@@ -384,11 +398,19 @@ func (q *groupQueue) put(ctx context.Context, o *GroupOpener, p *groupPart) erro
 		<-p.done
 		return p.err
 	}
+	// Wait for a write first: the parts queued meanwhile join this write.
+	werr := o.writes.Wait(ctx)
 	q.mu.Lock()
 	batch := q.queue
 	q.queue = nil
 	q.mu.Unlock()
-	o.commit(ctx, q.id, batch)
+	if werr != nil {
+		for _, b := range batch {
+			b.err = fmt.Errorf("secretsmanager put %s: rate limit wait: %w", q.id, werr)
+		}
+	} else {
+		o.commit(ctx, q.id, batch)
+	}
 	for _, b := range batch {
 		close(b.done)
 	}

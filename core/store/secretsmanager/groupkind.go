@@ -38,7 +38,10 @@ func GroupKind() config.StoreKind {
 		Key:    func(d config.Destination) string { return d.SecretName + "\x00" + d.Ref },
 		Scope:  func(d config.Destination) string { return "secret " + d.SecretName },
 		Writes: groupWrites,
-		Limits: config.StoreLimits{Reads: QuotaReads, BatchReads: QuotaBatchReads, Writes: QuotaWrites},
+		// No writes limit: a Put is not a write call. The opener paces
+		// its write calls itself (GroupOpener.writes), coalescing the
+		// parts queued while it waits.
+		Limits: config.StoreLimits{Reads: QuotaReads, BatchReads: QuotaBatchReads},
 	}
 }
 

@@ -70,6 +70,12 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart)
 			failAll(fmt.Errorf("secretsmanager put %s: the grouped value would be %d bytes, more than the %d a secret holds (%d parts): give some of its targets another secret-name", id, len(doc), MaxValue, len(g.Refs())))
 			return
 		}
+		if attempt > 1 {
+			if err := o.writes.Wait(ctx); err != nil {
+				failAll(fmt.Errorf("secretsmanager put %s: rate limit wait: %w", id, err))
+				return
+			}
+		}
 		val := string(doc)
 		token := requestToken(id, val)
 		if base == "" && version == "" && !exists && !strings.HasPrefix(id, "arn:") {
