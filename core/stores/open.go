@@ -33,29 +33,59 @@ const acceptedKMSKeyID = "a KMS key id, key ARN (the template's KmsKeyArn), alia
 // openSecretsManager opens the Secrets Manager store, under the config's
 // name prefix (the engine passes bare target refs).
 func openSecretsManager(_ context.Context, p *Process) (rotation.Option, error) {
+	client, storeOpts, err := secretsManagerOptions(p)
+	if err != nil {
+		return nil, err
+	}
+	store, err := secretsmanager.New(client, storeOpts...)
+	if err != nil {
+		return nil, kmsError(p, err)
+	}
+	return rotation.WithStore(secretsmanager.KindName, store), nil
+}
+
+// openSecretsManagerGroup opens the grouped Secrets Manager destinations
+// (secretsmanager-docker-config): one opener for the process, so that
+// writes to a secret are serialised and coalesced across runs.
+func openSecretsManagerGroup(_ context.Context, p *Process) (rotation.Option, error) {
+	client, storeOpts, err := secretsManagerOptions(p)
+	if err != nil {
+		return nil, err
+	}
+	o, err := secretsmanager.NewGroupOpener(client, p.Config, storeOpts...)
+	if err != nil {
+		return nil, kmsError(p, err)
+	}
+	return rotation.WithStores(secretsmanager.GroupKindName, func() rotation.DestinationStores { return o.Run() }), nil
+}
+
+// secretsManagerOptions returns the client and the store options (name
+// prefix, KMS key) of the Secrets Manager kinds.
+func secretsManagerOptions(p *Process) (secretsmanager.API, []secretsmanager.Option, error) {
 	if p.SecretsManager == nil {
-		return nil, errors.New("targets use Secrets Manager, but no client was given")
+		return nil, nil, errors.New("targets use Secrets Manager, but no client was given")
 	}
 	client, err := p.SecretsManager()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	storeOpts := []secretsmanager.Option{secretsmanager.WithPrefix(*p.Config.NamePrefix)}
 	k := p.Getenv(EnvKMSKeyID)
 	if k != "" {
 		if strings.TrimSpace(k) != "" && !reKMSKeyID.MatchString(k) {
-			return nil, fmt.Errorf("%s %q is not a KMS key id; accepted: %s", EnvKMSKeyID, k, acceptedKMSKeyID)
+			return nil, nil, fmt.Errorf("%s %q is not a KMS key id; accepted: %s", EnvKMSKeyID, k, acceptedKMSKeyID)
 		}
 		storeOpts = append(storeOpts, secretsmanager.WithKMSKeyID(k))
 	}
-	store, err := secretsmanager.New(client, storeOpts...)
-	if err != nil {
-		if k != "" {
-			return nil, fmt.Errorf("%s: %w; accepted: %s", EnvKMSKeyID, err, acceptedKMSKeyID)
-		}
-		return nil, err
+	return client, storeOpts, nil
+}
+
+// kmsError says which setting a store option error came from.
+func kmsError(p *Process, err error) error {
+	if k := p.Getenv(EnvKMSKeyID); k != "" {
+		return fmt.Errorf("%s: %w; accepted: %s", EnvKMSKeyID, err, acceptedKMSKeyID)
 	}
-	return rotation.WithStore(secretsmanager.KindName, store), nil
+	return err
 }
 
 // openFile opens the docker config.json store: the path given, else $DOCKER_CONFIG/config.json, else

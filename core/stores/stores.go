@@ -30,6 +30,7 @@ func All() []Kind {
 		{secretsmanager.Kind(), openSecretsManager},
 		{file.Kind(), openFile},
 		{github.Kind(), openGitHub},
+		{secretsmanager.GroupKind(), openSecretsManagerGroup},
 	}, kubernetesKinds()...) // kubernetes.go; the Lambda build: kubernetes_lambda.go
 }
 

@@ -84,6 +84,7 @@ func TestEngineLinksNoCloudStore(t *testing.T) {
 		{"./core/rotation", []string{"github.com/aws/aws-sdk-go-v2/service/", "github.com/google/go-github/", module + "core/store/"}},
 		{"./core/config", []string{"github.com/aws/", "github.com/google/go-github/", module + "core/store/", module + "core/rotation"}},
 		{"./core/decide", []string{"github.com/aws/", "github.com/google/go-github/", module + "core/store/", module + "core/rotation", module + "core/providers"}},
+		{"./core/store/dockergroup", []string{"k8s.io/", "github.com/aws/", "github.com/google/go-github/"}},
 	} {
 		cmd := exec.Command("go", "list", "-deps", tc.pkg)
 		cmd.Dir = root

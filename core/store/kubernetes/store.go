@@ -132,7 +132,7 @@ func (s *Store) ReadRecord(ctx context.Context, ref string) (core.Record, error)
 		if err != nil {
 			return core.Record{}, err
 		}
-		rec, err := ps.record(ref, where)
+		rec, err := ps.Record(ref, where)
 		if err != nil {
 			return core.Record{}, err
 		}
@@ -216,10 +216,10 @@ func (s *Store) write(ctx context.Context, ns, ref string, r core.Record) error 
 		if err != nil {
 			return err
 		}
-		if err := ps.set(ref, r, s.cfg.Keep); err != nil {
+		if err := ps.Set(ref, r, s.cfg.Keep); err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
-		if err := ps.encode(sec); err != nil {
+		if err := encodeSecret(ps, sec); err != nil {
 			return err
 		}
 		err = s.c.writeSecret(ctx, sec, create)

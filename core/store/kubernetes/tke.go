@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/store/dockergroup"
 	"github.com/regmint/regmint/core/store/storemeta"
 )
 
@@ -71,7 +72,7 @@ func (s *TKEStore) ReadRecord(ctx context.Context, ref string) (core.Record, err
 	if !ok {
 		return core.Record{}, fmt.Errorf("%s: %w", s.where(), core.ErrNotFound)
 	}
-	if len(raw) > maxMeta {
+	if len(raw) > dockergroup.MaxMeta {
 		return core.Record{}, fmt.Errorf("%s: annotation %s is too large", s.where(), AnnotationPrefix+ref)
 	}
 	var m storemeta.Meta

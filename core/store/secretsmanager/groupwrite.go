@@ -1,0 +1,154 @@
+package secretsmanager
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// ErrLostUpdate is wrapped by the error of a grouped write that other
+// processes' writes kept crossing (groupAttempts times): the part may not
+// be in the secret; the next run writes it again.
+var ErrLostUpdate = errors.New("other writers kept changing the secret while it was written")
+
+// commit writes the parts of batch into secret id and sets each part's
+// err. Secrets Manager has no compare-and-swap, so the write is a
+// read-modify-write checked afterwards: DescribeSecret must show the new
+// version AWSCURRENT with AWSPREVIOUS the version read (or one this commit
+// wrote). Another version there landed between the read and the write and
+// lost its parts: they are read from it and written again with ours. A
+// version after ours is read: if it holds our parts, nothing is written,
+// else they are written over it. At most groupAttempts rounds.
+func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart) {
+	errs := make([]error, len(batch))
+	defer func() {
+		for i, p := range batch {
+			p.err = errs[i]
+		}
+	}()
+	failAll := func(err error) {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	stage, version := StageCurrent, ""
+	ours := map[string]bool{}
+	exists := false
+	for attempt := 1; ; attempt++ {
+		g, base, err := o.readGroup(ctx, id, stage, version)
+		if err != nil {
+			failAll(err)
+			return
+		}
+		baseDoc, err := g.Document()
+		if err != nil {
+			failAll(err)
+			return
+		}
+		clear(errs)
+		for i, p := range batch {
+			if err := g.Set(p.ref, p.rec, p.keep); err != nil {
+				errs[i] = fmt.Errorf("secretsmanager put %s part %s: %w", id, p.ref, err)
+			}
+		}
+		doc, err := g.Document()
+		switch {
+		case err != nil:
+			failAll(err)
+			return
+		case bytes.Equal(doc, baseDoc):
+			return // every part is there already
+		case len(doc) > MaxValue:
+			failAll(fmt.Errorf("secretsmanager put %s: the grouped value would be %d bytes, more than the %d a secret holds (%d parts): give some of its targets another secret-name", id, len(doc), MaxValue, len(g.Refs())))
+			return
+		}
+		if attempt > 1 {
+			if err := o.writes.Wait(ctx); err != nil {
+				failAll(fmt.Errorf("secretsmanager put %s: rate limit wait: %w", id, err))
+				return
+			}
+		}
+		val := string(doc)
+		token := requestToken(id, val)
+		if base == "" && version == "" && !exists && !strings.HasPrefix(id, "arn:") {
+			err := o.createGroup(ctx, id, val, token)
+			if err == nil || !isExists(err) {
+				if err != nil {
+					failAll(err)
+				}
+				return // a new secret: no other value to lose
+			}
+			// Created meanwhile by another writer: merge into its value.
+			exists = true
+			if attempt == groupAttempts {
+				failAll(fmt.Errorf("secretsmanager put %s: %w", id, ErrLostUpdate))
+				return
+			}
+			continue
+		}
+		out, err := o.s.api.PutSecretValue(ctx, &sm.PutSecretValueInput{
+			SecretId:           aws.String(id),
+			ClientRequestToken: aws.String(token),
+			SecretString:       aws.String(val),
+		})
+		if err != nil {
+			failAll(opError("PutSecretValue", id, err))
+			return
+		}
+		if !slices.Contains(out.VersionStages, StageCurrent) {
+			// This value was stored before: move AWSCURRENT back to it.
+			if err := o.s.makeCurrent(ctx, id, token); err != nil {
+				failAll(err)
+				return
+			}
+		}
+		ours[token] = true
+		desc, err := o.s.api.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String(id)})
+		if err != nil {
+			failAll(fmt.Errorf("checking the write: %w", opError("DescribeSecret", id, err)))
+			return
+		}
+		cur := stageOwner(desc.VersionIdsToStages, StageCurrent)
+		prev := stageOwner(desc.VersionIdsToStages, StagePrevious)
+		switch {
+		case cur == token && (prev == base || ours[prev]):
+			return // nothing crossed the write
+		case cur == token:
+			// A write landed between the read and ours: its parts are
+			// in prev.
+			stage, version = "", prev
+		default:
+			// A write landed after ours: does it hold our parts?
+			stage, version = StageCurrent, ""
+		}
+		if attempt == groupAttempts {
+			failAll(fmt.Errorf("secretsmanager put %s: %w (%d attempts; Secrets Manager has no compare-and-swap); the next run writes it again", id, ErrLostUpdate, attempt))
+			return
+		}
+	}
+}
+
+// createGroup creates a grouped secret with its first value.
+func (o *GroupOpener) createGroup(ctx context.Context, id, val, token string) error {
+	in := &sm.CreateSecretInput{
+		Name:               aws.String(id),
+		ClientRequestToken: aws.String(token),
+		SecretString:       aws.String(val),
+		Description:        aws.String("Docker config.json with the logins of several registries, kept fresh by regmint (store " + GroupKindName + ")."),
+	}
+	if o.s.kmsKeyID != "" {
+		in.KmsKeyId = aws.String(o.s.kmsKeyID)
+	}
+	if _, err := o.s.api.CreateSecret(ctx, in); err != nil {
+		return opError("CreateSecret", id, err)
+	}
+	return nil
+}
