@@ -27,56 +27,49 @@ const (
 
 // listSecrets is GET .../secrets: names and times, never values.
 func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request, sc Scope) {
-	per, page, e := pageOf(r, secretsPerPageDefault, secretsPerPageMax)
-	if e != nil {
-		s.writeError(w, e)
-		return
-	}
-	s.mu.Lock()
-	st := s.stateLocked(sc)
-	names := make([]string, 0, len(st.secrets))
-	for k := range st.secrets {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	total := len(names)
-	var out []map[string]any
-	for _, k := range window(names, per, page) {
-		sec := st.secrets[k]
-		m := map[string]any{"name": sec.Name, "created_at": stamp(sec.CreatedAt), "updated_at": stamp(sec.UpdatedAt)}
-		s.addVisibility(m, r, "secrets", sec.Name, sec.Visibility)
-		out = append(out, m)
-	}
-	s.mu.Unlock()
-	links(w, r, per, page, total)
-	s.writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "secrets": nonNil(out)})
+	listPage(s, w, r, "secrets", secretsPerPageDefault, secretsPerPageMax,
+		func(st *scopeState) map[string]*Secret { return st.secrets },
+		func(sec *Secret) map[string]any {
+			m := map[string]any{"name": sec.Name, "created_at": stamp(sec.CreatedAt), "updated_at": stamp(sec.UpdatedAt)}
+			s.addVisibility(m, r, "secrets", sec.Name, sec.Visibility)
+			return m
+		}, sc)
 }
 
 // listVariables is GET .../variables: names, values and times.
 func (s *Server) listVariables(w http.ResponseWriter, r *http.Request, sc Scope) {
-	per, page, e := pageOf(r, variablesPerPageDefault, variablesPerPageMax)
+	listPage(s, w, r, "variables", variablesPerPageDefault, variablesPerPageMax,
+		func(st *scopeState) map[string]*Variable { return st.variables },
+		func(v *Variable) map[string]any {
+			m := map[string]any{"name": v.Name, "value": v.Value, "created_at": stamp(v.CreatedAt), "updated_at": stamp(v.UpdatedAt)}
+			s.addVisibility(m, r, "variables", v.Name, v.Visibility)
+			return m
+		}, sc)
+}
+
+// listPage answers one page of a scope's items, sorted by name, under key
+// with total_count and GitHub's Link header.
+func listPage[T any](s *Server, w http.ResponseWriter, r *http.Request, key string, def, maxPer int,
+	items func(*scopeState) map[string]T, render func(T) map[string]any, sc Scope) {
+	per, page, e := pageOf(r, def, maxPer)
 	if e != nil {
 		s.writeError(w, e)
 		return
 	}
 	s.mu.Lock()
-	st := s.stateLocked(sc)
-	names := make([]string, 0, len(st.variables))
-	for k := range st.variables {
+	all := items(s.stateLocked(sc))
+	names := make([]string, 0, len(all))
+	for k := range all {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	total := len(names)
-	var out []map[string]any
+	out := []map[string]any{}
 	for _, k := range window(names, per, page) {
-		v := st.variables[k]
-		m := map[string]any{"name": v.Name, "value": v.Value, "created_at": stamp(v.CreatedAt), "updated_at": stamp(v.UpdatedAt)}
-		s.addVisibility(m, r, "variables", v.Name, v.Visibility)
-		out = append(out, m)
+		out = append(out, render(all[k]))
 	}
 	s.mu.Unlock()
-	links(w, r, per, page, total)
-	s.writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "variables": nonNil(out)})
+	links(w, r, per, page, len(names))
+	s.writeJSON(w, http.StatusOK, map[string]any{"total_count": len(names), key: out})
 }
 
 // pageOf reads per_page (clamped to max, as GitHub does) and page (from 1).
@@ -128,11 +121,4 @@ func links(w http.ResponseWriter, r *http.Request, per, page, total int) {
 		fmt.Sprintf("<%s>; rel=\"next\"", at(page+1)),
 		fmt.Sprintf("<%s>; rel=\"last\"", at(last)),
 	}, ", "))
-}
-
-func nonNil(v []map[string]any) []map[string]any {
-	if v == nil {
-		return []map[string]any{}
-	}
-	return v
 }

@@ -54,8 +54,8 @@ func TestListPages(t *testing.T) {
 			opts *gh.ListOptions
 			want page
 		}{
-			{&gh.ListOptions{}, page{45, 10, 2}},                      // default 10
-			{&gh.ListOptions{PerPage: 100}, page{45, 30, 2}},          // clamped to 30
+			{&gh.ListOptions{}, page{45, 10, 2}},                     // default 10
+			{&gh.ListOptions{PerPage: 100}, page{45, 30, 2}},         // clamped to 30
 			{&gh.ListOptions{PerPage: 30, Page: 2}, page{45, 15, 0}}, // last page
 			{&gh.ListOptions{PerPage: 30, Page: 9}, page{45, 0, 0}},  // past the end
 		} {
