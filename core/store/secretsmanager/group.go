@@ -40,11 +40,13 @@ type GroupOpener struct {
 	cfg *config.Config
 	// secrets are the write queues by secret id.
 	secrets sync.Map
-	// writes paces the write calls (CreateSecret, PutSecretValue) of every
-	// grouped secret to Secrets Manager's quota. The engine does not pace
-	// the Puts (the kind has no writes limit): a Put is not a write call,
-	// and the parts that queue while a write waits here go out together.
-	writes *rate.Limiter
+	// own paces the write calls (CreateSecret, PutSecretValue,
+	// UpdateSecretVersionStage) of every grouped secret to Secrets
+	// Manager's quota when the engine hands no pacer (PaceWrites). The
+	// engine does not pace the Puts (the kind has no writes limit): a Put
+	// is not a write call, and the parts that queue while a write waits
+	// for its token go out together.
+	own ownPacer
 }
 
 // NewGroupOpener returns the opener of cfg's grouped destinations, calling
@@ -54,7 +56,7 @@ func NewGroupOpener(api API, cfg *config.Config, opts ...Option) (*GroupOpener, 
 	if err != nil {
 		return nil, err
 	}
-	return &GroupOpener{s: s, cfg: cfg, writes: rate.NewLimiter(QuotaWrites, 1)}, nil
+	return &GroupOpener{s: s, cfg: cfg, own: ownPacer{rate.NewLimiter(QuotaWrites, 1)}}, nil
 }
 
 // Run returns the stores of one run. The first read of each part in the
@@ -70,6 +72,8 @@ type GroupStores struct {
 	o     *GroupOpener
 	mu    sync.Mutex
 	reads map[string]*groupRead
+	// pacer paces the run's write calls (PaceWrites); nil: the opener's.
+	pacer core.Pacer
 }
 
 // groupRead is the run's shared read of one secret.
@@ -180,7 +184,7 @@ func (s *GroupStore) Put(ctx context.Context, ref string, r core.Record) error {
 	if err := r.Credential.Check(); err != nil {
 		return fmt.Errorf("secretsmanager put %s part %s: %w", s.id, ref, err)
 	}
-	return s.run.o.queue(s.id).put(ctx, s.run.o, &groupPart{ref: ref, rec: r, keep: s.keep})
+	return s.run.o.queue(s.id).put(ctx, s.run.o, s.run.writePacer(), &groupPart{ref: ref, rec: r, keep: s.keep})
 }
 
 // read returns the secret's group for ref's read: the run's shared read
@@ -366,9 +370,10 @@ func (o *GroupOpener) queue(id string) *groupQueue {
 }
 
 // put queues p and waits for its write. The Put that finds no write in
-// flight writes; the parts queued meanwhile wait, and the first of them
-// then writes them all, under its own context.
-func (q *groupQueue) put(ctx context.Context, o *GroupOpener, p *groupPart) error {
+// flight writes, its calls paced by pacer; the parts queued meanwhile
+// wait, and the first of them then writes them all, under its own
+// context and pacer.
+func (q *groupQueue) put(ctx context.Context, o *GroupOpener, pacer core.Pacer, p *groupPart) error {
 	p.lead, p.done = make(chan struct{}), make(chan struct{})
 	q.mu.Lock()
 	q.queue = append(q.queue, p)
@@ -399,7 +404,7 @@ func (q *groupQueue) put(ctx context.Context, o *GroupOpener, p *groupPart) erro
 		return p.err
 	}
 	// Wait for a write first: the parts queued meanwhile join this write.
-	werr := o.writes.Wait(ctx)
+	werr := pacer.Wait(ctx)
 	q.mu.Lock()
 	batch := q.queue
 	q.queue = nil
@@ -409,7 +414,7 @@ func (q *groupQueue) put(ctx context.Context, o *GroupOpener, p *groupPart) erro
 			b.err = fmt.Errorf("secretsmanager put %s: rate limit wait: %w", q.id, werr)
 		}
 	} else {
-		o.commit(ctx, q.id, batch)
+		o.commit(ctx, q.id, batch, pacer)
 	}
 	for _, b := range batch {
 		close(b.done)

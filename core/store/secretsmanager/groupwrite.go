@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/regmint/regmint/core"
 )
 
 // ErrLostUpdate is wrapped by the error of a grouped write that other
@@ -24,8 +26,9 @@ var ErrLostUpdate = errors.New("other writers kept changing the secret while it 
 // wrote). Another version there landed between the read and the write and
 // lost its parts: they are read from it and written again with ours. A
 // version after ours is read: if it holds our parts, nothing is written,
-// else they are written over it. At most groupAttempts rounds.
-func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart) {
+// else they are written over it. At most groupAttempts rounds. The write
+// calls are paced by pacer, whose first token put took.
+func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart, pacer core.Pacer) {
 	errs := make([]error, len(batch))
 	defer func() {
 		for i, p := range batch {
@@ -70,16 +73,11 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart)
 			failAll(fmt.Errorf("secretsmanager put %s: the grouped value would be %d bytes, more than the %d a secret holds (%d parts): give some of its targets another secret-name", id, len(doc), MaxValue, len(g.Refs())))
 			return
 		}
-		if attempt > 1 {
-			if err := o.writes.Wait(ctx); err != nil {
-				failAll(fmt.Errorf("secretsmanager put %s: rate limit wait: %w", id, err))
-				return
-			}
-		}
+		waited := attempt == 1 // put took the first token
 		val := string(doc)
 		token := requestToken(id, val)
 		if base == "" && version == "" && !exists && !strings.HasPrefix(id, "arn:") {
-			err := o.createGroup(ctx, id, val, token)
+			err := writeCall(ctx, pacer, id, waited, func(ctx context.Context) error { return o.createGroup(ctx, id, val, token) })
 			if err == nil || !isExists(err) {
 				if err != nil {
 					failAll(err)
@@ -94,18 +92,26 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart)
 			}
 			continue
 		}
-		out, err := o.s.api.PutSecretValue(ctx, &sm.PutSecretValueInput{
-			SecretId:           aws.String(id),
-			ClientRequestToken: aws.String(token),
-			SecretString:       aws.String(val),
+		var out *sm.PutSecretValueOutput
+		err = writeCall(ctx, pacer, id, waited, func(ctx context.Context) error {
+			var err error
+			out, err = o.s.api.PutSecretValue(ctx, &sm.PutSecretValueInput{
+				SecretId:           aws.String(id),
+				ClientRequestToken: aws.String(token),
+				SecretString:       aws.String(val),
+			})
+			if err != nil {
+				return opError("PutSecretValue", id, err)
+			}
+			return nil
 		})
 		if err != nil {
-			failAll(opError("PutSecretValue", id, err))
+			failAll(err)
 			return
 		}
 		if !slices.Contains(out.VersionStages, StageCurrent) {
 			// This value was stored before: move AWSCURRENT back to it.
-			if err := o.s.makeCurrent(ctx, id, token); err != nil {
+			if err := writeCall(ctx, pacer, id, false, func(ctx context.Context) error { return o.s.makeCurrent(ctx, id, token) }); err != nil {
 				failAll(err)
 				return
 			}
