@@ -209,8 +209,7 @@ func (r *GroupStores) read(ctx context.Context, id, ref string) (*dockergroup.Gr
 	}
 	if gr != nil {
 		r.mu.Unlock()
-		g, _, err := r.o.readGroup(ctx, id, StageCurrent, "")
-		return g, err
+		return r.o.reread(ctx, id)
 	}
 	gr = &groupRead{done: make(chan struct{}), used: map[string]bool{ref: true}}
 	r.reads[id] = gr
@@ -253,6 +252,10 @@ func (r *GroupStores) read(ctx context.Context, id, ref string) (*dockergroup.Gr
 // readGroups reads the secrets ids with one BatchGetSecretValue and fills
 // their shared reads.
 func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[string]*groupRead) {
+	seqs := make(map[string]uint64, len(ids))
+	for _, id := range ids {
+		seqs[id] = o.queue(id).nextSeq()
+	}
 	out, err := o.s.api.(BatchAPI).BatchGetSecretValue(ctx, &sm.BatchGetSecretValueInput{SecretIdList: ids})
 	if err != nil {
 		err = opError("BatchGetSecretValue", strings.Join(ids[:min(len(ids), 3)], ",")+moreIDs(len(ids)), err)
@@ -277,6 +280,9 @@ func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[st
 			continue
 		}
 		reads[id].grp, reads[id].err = decodeGroup(id, *v.SecretString)
+		if reads[id].err == nil && aws.ToString(v.VersionId) != "" {
+			o.queue(id).observe(&observed{val: *v.SecretString, version: aws.ToString(v.VersionId), seq: seqs[id]})
+		}
 	}
 	for _, e := range out.Errors {
 		id := aws.ToString(e.SecretId)
@@ -286,6 +292,7 @@ func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[st
 		seen[id] = true
 		if err := batchEntryError(id, e); errors.Is(err, core.ErrNotFound) {
 			reads[id].grp = dockergroup.New(dockergroup.Compact()) // no secret yet: no parts
+			o.queue(id).observe(&observed{seq: seqs[id]})
 		} else {
 			reads[id].err = err
 		}
@@ -299,16 +306,24 @@ func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[st
 
 // readGroup reads the value of secret id at stage (or version, when not
 // "") and decodes it; a missing secret or value is an empty group with
-// version "". The value is secret; errors never quote it.
+// version "". A read of AWSCURRENT is recorded as what the process knows
+// of the secret. The value is secret; errors never quote it.
 func (o *GroupOpener) readGroup(ctx context.Context, id, stage, version string) (*dockergroup.Group, string, error) {
 	in := &sm.GetSecretValueInput{SecretId: aws.String(id)}
+	var seq uint64
 	if version != "" {
 		in.VersionId = aws.String(version)
 	} else {
 		in.VersionStage = aws.String(stage)
+		if stage == StageCurrent {
+			seq = o.queue(id).nextSeq()
+		}
 	}
 	out, err := o.s.api.GetSecretValue(ctx, in)
 	if isNotFound(err) {
+		if seq != 0 {
+			o.queue(id).observe(&observed{seq: seq})
+		}
 		return dockergroup.New(dockergroup.Compact()), "", nil
 	}
 	if err != nil {
@@ -318,6 +333,9 @@ func (o *GroupOpener) readGroup(ctx context.Context, id, stage, version string) 
 		return nil, "", foreignError(id, "value is binary")
 	}
 	g, err := decodeGroup(id, *out.SecretString)
+	if err == nil && seq != 0 && aws.ToString(out.VersionId) != "" {
+		o.queue(id).observe(&observed{val: *out.SecretString, version: aws.ToString(out.VersionId), seq: seq})
+	}
 	return g, aws.ToString(out.VersionId), err
 }
 
@@ -351,6 +369,12 @@ type groupQueue struct {
 	mu      sync.Mutex
 	queue   []*groupPart
 	leading bool
+	// known is the latest value of the secret seen (groupknown.go), nil
+	// when none; seq numbers the observations started.
+	known *observed
+	seq   uint64
+	// writing is the commit whose write calls are in flight; nil: none.
+	writing *inflight
 }
 
 // groupPart is one Put waiting for its write.
@@ -408,20 +432,26 @@ func (q *groupQueue) put(ctx context.Context, o *GroupOpener, pacer core.Pacer, 
 	q.mu.Lock()
 	batch := q.queue
 	q.queue = nil
+	w := &inflight{done: make(chan struct{})}
+	if werr == nil {
+		q.writing = w
+	}
 	q.mu.Unlock()
 	if werr != nil {
 		for _, b := range batch {
 			b.err = fmt.Errorf("secretsmanager put %s: rate limit wait: %w", q.id, werr)
 		}
 	} else {
-		o.commit(ctx, q.id, batch, pacer)
+		w.obs = o.commit(ctx, q, batch, pacer)
 	}
 	for _, b := range batch {
 		close(b.done)
 	}
 	q.mu.Lock()
+	q.writing = nil
 	q.handOff()
 	q.mu.Unlock()
+	close(w.done)
 	return p.err
 }
 

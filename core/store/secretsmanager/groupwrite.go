@@ -12,6 +12,7 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/store/dockergroup"
 )
 
 // ErrLostUpdate is wrapped by the error of a grouped write that other
@@ -28,7 +29,14 @@ var ErrLostUpdate = errors.New("other writers kept changing the secret while it 
 // version after ours is read: if it holds our parts, nothing is written,
 // else they are written over it. At most groupAttempts rounds. The write
 // calls are paced by pacer, whose first token put took.
-func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart, pacer core.Pacer) {
+//
+// The first round starts from the value the process knows of the secret
+// (its latest read, or the value its last commit wrote and confirmed)
+// instead of reading it: the check finds any write since, as it finds one
+// between a read and the write. commit returns the value it left,
+// confirmed (nil: none), which is then what the process knows.
+func (o *GroupOpener) commit(ctx context.Context, q *groupQueue, batch []*groupPart, pacer core.Pacer) (left *observed) {
+	id := q.id
 	errs := make([]error, len(batch))
 	defer func() {
 		for i, p := range batch {
@@ -45,8 +53,19 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart,
 	stage, version := StageCurrent, ""
 	ours := map[string]bool{}
 	exists := false
+	useKnown := true
 	for attempt := 1; ; attempt++ {
-		g, base, err := o.readGroup(ctx, id, stage, version)
+		var g *dockergroup.Group
+		var base string
+		var err error
+		known := useKnown && version == "" && attempt == 1
+		if ob := q.latest(); known && ob != nil {
+			base = ob.version
+			g, err = decodeGroup(id, ob.val)
+		} else {
+			known = false
+			g, base, err = o.readGroup(ctx, id, stage, version)
+		}
 		if err != nil {
 			failAll(err)
 			return
@@ -67,6 +86,11 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart,
 		case err != nil:
 			failAll(err)
 			return
+		case bytes.Equal(doc, baseDoc) && known:
+			// Every part is in the value known: read it to be sure.
+			useKnown = false
+			attempt--
+			continue
 		case bytes.Equal(doc, baseDoc):
 			return // every part is there already
 		case len(doc) > MaxValue:
@@ -77,12 +101,18 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart,
 		val := string(doc)
 		token := requestToken(id, val)
 		if base == "" && version == "" && !exists && !strings.HasPrefix(id, "arn:") {
+			seq := q.nextSeq()
 			err := writeCall(ctx, pacer, id, waited, func(ctx context.Context) error { return o.createGroup(ctx, id, val, token) })
 			if err == nil || !isExists(err) {
 				if err != nil {
 					failAll(err)
+					return
 				}
-				return // a new secret: no other value to lose
+				// A new secret: no other value to lose. Its first
+				// version's id is the request token.
+				left = &observed{val: val, version: token, seq: seq}
+				q.observe(left)
+				return left
 			}
 			// Created meanwhile by another writer: merge into its value.
 			exists = true
@@ -117,6 +147,7 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart,
 			}
 		}
 		ours[token] = true
+		seq := q.nextSeq()
 		desc, err := o.s.api.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String(id)})
 		if err != nil {
 			failAll(fmt.Errorf("checking the write: %w", opError("DescribeSecret", id, err)))
@@ -126,7 +157,10 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart,
 		prev := stageOwner(desc.VersionIdsToStages, StagePrevious)
 		switch {
 		case cur == token && (prev == base || ours[prev]):
-			return // nothing crossed the write
+			// Nothing crossed the write: the secret holds val.
+			left = &observed{val: val, version: token, seq: seq}
+			q.observe(left)
+			return left
 		case cur == token:
 			// A write landed between the read and ours: its parts are
 			// in prev.
