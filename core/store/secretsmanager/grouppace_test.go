@@ -2,6 +2,7 @@ package secretsmanager_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -66,5 +67,38 @@ func TestGroupPaceWrites(t *testing.T) {
 	calls := e.srv.Calls("CreateSecret") + e.srv.Calls("PutSecretValue")
 	if p.throttles != 1 || p.waits != 3 || p.passed != 2 {
 		t.Errorf("pacer: %d waits, %d throttles, %d passed; want 3 (CreateSecret, PutSecretValue twice), 1, 2 (%d write calls)", p.waits, p.throttles, p.passed, calls)
+	}
+}
+
+// TestGroupKnownValue: a write starts from the value the process last
+// wrote and confirmed, with no read; another process's write in between
+// is found by the check and its part kept.
+func TestGroupKnownValue(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := e.groupOpener(t, nil, 3)
+	run := o.Run()
+	for i, ref := range []string{"t0", "t1"} {
+		r := e.record(fmt.Sprintf("r%d.example.com", i), "pw-"+leaktest.Random(t))
+		if err := groupStore(t, run, ref).Put(ctx, ref, r); err != nil {
+			t.Fatal(e.text(err))
+		}
+	}
+	// t0: one read (no secret), CreateSecret; t1: PutSecretValue and the
+	// check, no read.
+	if n := e.srv.Calls("GetSecretValue"); n != 1 {
+		t.Errorf("two parts written one after the other: %d reads, want 1", n)
+	}
+	// Another process writes its part; this one's next write, from the
+	// value it knows, crosses it and is repaired.
+	other := e.groupOpener(t, nil, 3)
+	if err := groupStore(t, other.Run(), "t2").Put(ctx, "t2", e.record("r2.example.com", "pw-"+leaktest.Random(t))); err != nil {
+		t.Fatal(e.text(err))
+	}
+	if err := groupStore(t, run, "t0").Put(ctx, "t0", e.record("r0.example.com", "pw-"+leaktest.Random(t))); err != nil {
+		t.Fatal(e.text(err))
+	}
+	if _, parts := groupValue(t, e); len(parts) != 3 {
+		t.Errorf("%d parts after a write crossing another process's, want 3", len(parts))
 	}
 }
