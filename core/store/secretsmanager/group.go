@@ -432,7 +432,7 @@ func (q *groupQueue) put(ctx context.Context, o *GroupOpener, pacer core.Pacer, 
 	q.mu.Lock()
 	batch := q.queue
 	q.queue = nil
-	w := &inflight{done: make(chan struct{})}
+	w := &inflight{done: make(chan struct{}), parts: len(batch)}
 	if werr == nil {
 		q.writing = w
 	}

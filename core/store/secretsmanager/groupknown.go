@@ -26,6 +26,8 @@ type observed struct {
 // flight.
 type inflight struct {
 	done chan struct{}
+	// parts is the number of parts the commit writes.
+	parts int
 	// obs is the value the commit left, confirmed; nil when it wrote
 	// nothing or could not confirm it. Set before done is closed.
 	obs *observed
