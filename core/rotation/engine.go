@@ -57,6 +57,9 @@ type Engine struct {
 	// buckets are the request-rate buckets of the store kinds the config
 	// uses (limits.go).
 	buckets map[string]*storeBuckets
+	// shareWrites: the kinds whose self-paced stores draw from another
+	// kind's writes bucket (WithSharedWrites).
+	shareWrites map[string]string
 	// dryRun: read and decide only (WithDryRun).
 	dryRun bool
 }
@@ -136,6 +139,8 @@ func New(cfg *config.Config, issuers IssuerFactory, opts ...Option) (*Engine, er
 		now:      time.Now,
 		log:      slog.New(slog.DiscardHandler),
 		limiters: map[core.Provider]Limiter{},
+
+		shareWrites: map[string]string{},
 	}
 	for p, perSecond := range cfg.RateLimits {
 		e.limiters[core.Provider(p)] = newBucket(perSecond, 0)
@@ -151,6 +156,7 @@ func New(cfg *config.Config, issuers IssuerFactory, opts ...Option) (*Engine, er
 	for _, o := range opts {
 		o(e)
 	}
+	e.sharedWrites()
 	var errs []error
 	missing := map[string][]string{}
 	needSecrets := false
@@ -196,6 +202,7 @@ func (e *Engine) Run(ctx context.Context) *Report {
 	opened := make(map[string]DestinationStores, len(e.openers))
 	for kind, open := range e.openers {
 		opened[kind] = open()
+		e.paceOpened(kind, opened[kind])
 	}
 	pf := e.prefetch(runCtx)
 	defer pf.wait()

@@ -46,7 +46,8 @@ func openSecretsManager(_ context.Context, p *Process) (rotation.Option, error) 
 
 // openSecretsManagerGroup opens the grouped Secrets Manager destinations
 // (secretsmanager-docker-config): one opener for the process, so that
-// writes to a secret are serialised and coalesced across runs.
+// writes to a secret are serialised and coalesced across runs, its write
+// calls paced by the engine's writes bucket of store secretsmanager.
 func openSecretsManagerGroup(_ context.Context, p *Process) (rotation.Option, error) {
 	client, storeOpts, err := secretsManagerOptions(p)
 	if err != nil {
@@ -56,7 +57,11 @@ func openSecretsManagerGroup(_ context.Context, p *Process) (rotation.Option, er
 	if err != nil {
 		return nil, kmsError(p, err)
 	}
-	return rotation.WithStores(secretsmanager.GroupKindName, func() rotation.DestinationStores { return o.Run() }), nil
+	stores := rotation.WithStores(secretsmanager.GroupKindName, func() rotation.DestinationStores { return o.Run() })
+	// Its write calls count against the region's one write quota, which
+	// the engine's writes bucket of store secretsmanager keeps.
+	shared := rotation.WithSharedWrites(secretsmanager.GroupKindName, secretsmanager.KindName)
+	return func(e *rotation.Engine) { stores(e); shared(e) }, nil
 }
 
 // secretsManagerOptions returns the client and the store options (name

@@ -40,11 +40,13 @@ type GroupOpener struct {
 	cfg *config.Config
 	// secrets are the write queues by secret id.
 	secrets sync.Map
-	// writes paces the write calls (CreateSecret, PutSecretValue) of every
-	// grouped secret to Secrets Manager's quota. The engine does not pace
-	// the Puts (the kind has no writes limit): a Put is not a write call,
-	// and the parts that queue while a write waits here go out together.
-	writes *rate.Limiter
+	// own paces the write calls (CreateSecret, PutSecretValue,
+	// UpdateSecretVersionStage) of every grouped secret to Secrets
+	// Manager's quota when the engine hands no pacer (PaceWrites). The
+	// engine does not pace the Puts (the kind has no writes limit): a Put
+	// is not a write call, and the parts that queue while a write waits
+	// for its token go out together.
+	own ownPacer
 }
 
 // NewGroupOpener returns the opener of cfg's grouped destinations, calling
@@ -54,7 +56,7 @@ func NewGroupOpener(api API, cfg *config.Config, opts ...Option) (*GroupOpener, 
 	if err != nil {
 		return nil, err
 	}
-	return &GroupOpener{s: s, cfg: cfg, writes: rate.NewLimiter(QuotaWrites, 1)}, nil
+	return &GroupOpener{s: s, cfg: cfg, own: ownPacer{rate.NewLimiter(QuotaWrites, 1)}}, nil
 }
 
 // Run returns the stores of one run. The first read of each part in the
@@ -70,6 +72,8 @@ type GroupStores struct {
 	o     *GroupOpener
 	mu    sync.Mutex
 	reads map[string]*groupRead
+	// pacer paces the run's write calls (PaceWrites); nil: the opener's.
+	pacer core.Pacer
 }
 
 // groupRead is the run's shared read of one secret.
@@ -180,7 +184,7 @@ func (s *GroupStore) Put(ctx context.Context, ref string, r core.Record) error {
 	if err := r.Credential.Check(); err != nil {
 		return fmt.Errorf("secretsmanager put %s part %s: %w", s.id, ref, err)
 	}
-	return s.run.o.queue(s.id).put(ctx, s.run.o, &groupPart{ref: ref, rec: r, keep: s.keep})
+	return s.run.o.queue(s.id).put(ctx, s.run.o, s.run.writePacer(), &groupPart{ref: ref, rec: r, keep: s.keep})
 }
 
 // read returns the secret's group for ref's read: the run's shared read
@@ -205,8 +209,7 @@ func (r *GroupStores) read(ctx context.Context, id, ref string) (*dockergroup.Gr
 	}
 	if gr != nil {
 		r.mu.Unlock()
-		g, _, err := r.o.readGroup(ctx, id, StageCurrent, "")
-		return g, err
+		return r.o.reread(ctx, id)
 	}
 	gr = &groupRead{done: make(chan struct{}), used: map[string]bool{ref: true}}
 	r.reads[id] = gr
@@ -249,6 +252,10 @@ func (r *GroupStores) read(ctx context.Context, id, ref string) (*dockergroup.Gr
 // readGroups reads the secrets ids with one BatchGetSecretValue and fills
 // their shared reads.
 func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[string]*groupRead) {
+	seqs := make(map[string]uint64, len(ids))
+	for _, id := range ids {
+		seqs[id] = o.queue(id).nextSeq()
+	}
 	out, err := o.s.api.(BatchAPI).BatchGetSecretValue(ctx, &sm.BatchGetSecretValueInput{SecretIdList: ids})
 	if err != nil {
 		err = opError("BatchGetSecretValue", strings.Join(ids[:min(len(ids), 3)], ",")+moreIDs(len(ids)), err)
@@ -273,6 +280,9 @@ func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[st
 			continue
 		}
 		reads[id].grp, reads[id].err = decodeGroup(id, *v.SecretString)
+		if reads[id].err == nil && aws.ToString(v.VersionId) != "" {
+			o.queue(id).observe(&observed{val: *v.SecretString, version: aws.ToString(v.VersionId), seq: seqs[id]})
+		}
 	}
 	for _, e := range out.Errors {
 		id := aws.ToString(e.SecretId)
@@ -282,6 +292,7 @@ func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[st
 		seen[id] = true
 		if err := batchEntryError(id, e); errors.Is(err, core.ErrNotFound) {
 			reads[id].grp = dockergroup.New(dockergroup.Compact()) // no secret yet: no parts
+			o.queue(id).observe(&observed{seq: seqs[id]})
 		} else {
 			reads[id].err = err
 		}
@@ -295,16 +306,24 @@ func (o *GroupOpener) readGroups(ctx context.Context, ids []string, reads map[st
 
 // readGroup reads the value of secret id at stage (or version, when not
 // "") and decodes it; a missing secret or value is an empty group with
-// version "". The value is secret; errors never quote it.
+// version "". A read of AWSCURRENT is recorded as what the process knows
+// of the secret. The value is secret; errors never quote it.
 func (o *GroupOpener) readGroup(ctx context.Context, id, stage, version string) (*dockergroup.Group, string, error) {
 	in := &sm.GetSecretValueInput{SecretId: aws.String(id)}
+	var seq uint64
 	if version != "" {
 		in.VersionId = aws.String(version)
 	} else {
 		in.VersionStage = aws.String(stage)
+		if stage == StageCurrent {
+			seq = o.queue(id).nextSeq()
+		}
 	}
 	out, err := o.s.api.GetSecretValue(ctx, in)
 	if isNotFound(err) {
+		if seq != 0 {
+			o.queue(id).observe(&observed{seq: seq})
+		}
 		return dockergroup.New(dockergroup.Compact()), "", nil
 	}
 	if err != nil {
@@ -314,6 +333,9 @@ func (o *GroupOpener) readGroup(ctx context.Context, id, stage, version string) 
 		return nil, "", foreignError(id, "value is binary")
 	}
 	g, err := decodeGroup(id, *out.SecretString)
+	if err == nil && seq != 0 && aws.ToString(out.VersionId) != "" {
+		o.queue(id).observe(&observed{val: *out.SecretString, version: aws.ToString(out.VersionId), seq: seq})
+	}
 	return g, aws.ToString(out.VersionId), err
 }
 
@@ -347,6 +369,12 @@ type groupQueue struct {
 	mu      sync.Mutex
 	queue   []*groupPart
 	leading bool
+	// known is the latest value of the secret seen (groupknown.go), nil
+	// when none; seq numbers the observations started.
+	known *observed
+	seq   uint64
+	// writing is the commit whose write calls are in flight; nil: none.
+	writing *inflight
 }
 
 // groupPart is one Put waiting for its write.
@@ -366,9 +394,10 @@ func (o *GroupOpener) queue(id string) *groupQueue {
 }
 
 // put queues p and waits for its write. The Put that finds no write in
-// flight writes; the parts queued meanwhile wait, and the first of them
-// then writes them all, under its own context.
-func (q *groupQueue) put(ctx context.Context, o *GroupOpener, p *groupPart) error {
+// flight writes, its calls paced by pacer; the parts queued meanwhile
+// wait, and the first of them then writes them all, under its own
+// context and pacer.
+func (q *groupQueue) put(ctx context.Context, o *GroupOpener, pacer core.Pacer, p *groupPart) error {
 	p.lead, p.done = make(chan struct{}), make(chan struct{})
 	q.mu.Lock()
 	q.queue = append(q.queue, p)
@@ -399,24 +428,30 @@ func (q *groupQueue) put(ctx context.Context, o *GroupOpener, p *groupPart) erro
 		return p.err
 	}
 	// Wait for a write first: the parts queued meanwhile join this write.
-	werr := o.writes.Wait(ctx)
+	werr := pacer.Wait(ctx)
 	q.mu.Lock()
 	batch := q.queue
 	q.queue = nil
+	w := &inflight{done: make(chan struct{}), parts: len(batch)}
+	if werr == nil {
+		q.writing = w
+	}
 	q.mu.Unlock()
 	if werr != nil {
 		for _, b := range batch {
 			b.err = fmt.Errorf("secretsmanager put %s: rate limit wait: %w", q.id, werr)
 		}
 	} else {
-		o.commit(ctx, q.id, batch)
+		w.obs = o.commit(ctx, q, batch, pacer)
 	}
 	for _, b := range batch {
 		close(b.done)
 	}
 	q.mu.Lock()
+	q.writing = nil
 	q.handOff()
 	q.mu.Unlock()
+	close(w.done)
 	return p.err
 }
 

@@ -38,9 +38,11 @@ func GroupKind() config.StoreKind {
 		Key:    func(d config.Destination) string { return d.SecretName + "\x00" + d.Ref },
 		Scope:  func(d config.Destination) string { return "secret " + d.SecretName },
 		Writes: groupWrites,
-		// No writes limit: a Put is not a write call. The opener paces
-		// its write calls itself (GroupOpener.writes), coalescing the
-		// parts queued while it waits.
+		// No writes limit: a Put is not a write call. The store paces
+		// its write calls itself, coalescing the parts queued while it
+		// waits, with tokens from the engine's writes bucket of store
+		// secretsmanager (PaceWrites; core/stores wires it): one budget
+		// for the region's write quota.
 		Limits: config.StoreLimits{Reads: QuotaReads, BatchReads: QuotaBatchReads},
 	}
 }

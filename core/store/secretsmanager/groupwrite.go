@@ -10,6 +10,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/regmint/regmint/core"
+	"github.com/regmint/regmint/core/store/dockergroup"
 )
 
 // ErrLostUpdate is wrapped by the error of a grouped write that other
@@ -24,8 +27,16 @@ var ErrLostUpdate = errors.New("other writers kept changing the secret while it 
 // wrote). Another version there landed between the read and the write and
 // lost its parts: they are read from it and written again with ours. A
 // version after ours is read: if it holds our parts, nothing is written,
-// else they are written over it. At most groupAttempts rounds.
-func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart) {
+// else they are written over it. At most groupAttempts rounds. The write
+// calls are paced by pacer, whose first token put took.
+//
+// The first round starts from the value the process knows of the secret
+// (its latest read, or the value its last commit wrote and confirmed)
+// instead of reading it: the check finds any write since, as it finds one
+// between a read and the write. commit returns the value it left,
+// confirmed (nil: none), which is then what the process knows.
+func (o *GroupOpener) commit(ctx context.Context, q *groupQueue, batch []*groupPart, pacer core.Pacer) (left *observed) {
+	id := q.id
 	errs := make([]error, len(batch))
 	defer func() {
 		for i, p := range batch {
@@ -42,8 +53,19 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart)
 	stage, version := StageCurrent, ""
 	ours := map[string]bool{}
 	exists := false
+	useKnown := true
 	for attempt := 1; ; attempt++ {
-		g, base, err := o.readGroup(ctx, id, stage, version)
+		var g *dockergroup.Group
+		var base string
+		var err error
+		known := useKnown && version == "" && attempt == 1
+		if ob := q.latest(); known && ob != nil {
+			base = ob.version
+			g, err = decodeGroup(id, ob.val)
+		} else {
+			known = false
+			g, base, err = o.readGroup(ctx, id, stage, version)
+		}
 		if err != nil {
 			failAll(err)
 			return
@@ -64,27 +86,33 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart)
 		case err != nil:
 			failAll(err)
 			return
+		case bytes.Equal(doc, baseDoc) && known:
+			// Every part is in the value known: read it to be sure.
+			useKnown = false
+			attempt--
+			continue
 		case bytes.Equal(doc, baseDoc):
 			return // every part is there already
 		case len(doc) > MaxValue:
 			failAll(fmt.Errorf("secretsmanager put %s: the grouped value would be %d bytes, more than the %d a secret holds (%d parts): give some of its targets another secret-name", id, len(doc), MaxValue, len(g.Refs())))
 			return
 		}
-		if attempt > 1 {
-			if err := o.writes.Wait(ctx); err != nil {
-				failAll(fmt.Errorf("secretsmanager put %s: rate limit wait: %w", id, err))
-				return
-			}
-		}
+		waited := attempt == 1 // put took the first token
 		val := string(doc)
 		token := requestToken(id, val)
 		if base == "" && version == "" && !exists && !strings.HasPrefix(id, "arn:") {
-			err := o.createGroup(ctx, id, val, token)
+			seq := q.nextSeq()
+			err := writeCall(ctx, pacer, id, waited, func(ctx context.Context) error { return o.createGroup(ctx, id, val, token) })
 			if err == nil || !isExists(err) {
 				if err != nil {
 					failAll(err)
+					return
 				}
-				return // a new secret: no other value to lose
+				// A new secret: no other value to lose. Its first
+				// version's id is the request token.
+				left = &observed{val: val, version: token, seq: seq}
+				q.observe(left)
+				return left
 			}
 			// Created meanwhile by another writer: merge into its value.
 			exists = true
@@ -94,23 +122,32 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart)
 			}
 			continue
 		}
-		out, err := o.s.api.PutSecretValue(ctx, &sm.PutSecretValueInput{
-			SecretId:           aws.String(id),
-			ClientRequestToken: aws.String(token),
-			SecretString:       aws.String(val),
+		var out *sm.PutSecretValueOutput
+		err = writeCall(ctx, pacer, id, waited, func(ctx context.Context) error {
+			var err error
+			out, err = o.s.api.PutSecretValue(ctx, &sm.PutSecretValueInput{
+				SecretId:           aws.String(id),
+				ClientRequestToken: aws.String(token),
+				SecretString:       aws.String(val),
+			})
+			if err != nil {
+				return opError("PutSecretValue", id, err)
+			}
+			return nil
 		})
 		if err != nil {
-			failAll(opError("PutSecretValue", id, err))
+			failAll(err)
 			return
 		}
 		if !slices.Contains(out.VersionStages, StageCurrent) {
 			// This value was stored before: move AWSCURRENT back to it.
-			if err := o.s.makeCurrent(ctx, id, token); err != nil {
+			if err := writeCall(ctx, pacer, id, false, func(ctx context.Context) error { return o.s.makeCurrent(ctx, id, token) }); err != nil {
 				failAll(err)
 				return
 			}
 		}
 		ours[token] = true
+		seq := q.nextSeq()
 		desc, err := o.s.api.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String(id)})
 		if err != nil {
 			failAll(fmt.Errorf("checking the write: %w", opError("DescribeSecret", id, err)))
@@ -120,7 +157,10 @@ func (o *GroupOpener) commit(ctx context.Context, id string, batch []*groupPart)
 		prev := stageOwner(desc.VersionIdsToStages, StagePrevious)
 		switch {
 		case cur == token && (prev == base || ours[prev]):
-			return // nothing crossed the write
+			// Nothing crossed the write: the secret holds val.
+			left = &observed{val: val, version: token, seq: seq}
+			q.observe(left)
+			return left
 		case cur == token:
 			// A write landed between the read and ours: its parts are
 			// in prev.
