@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -120,7 +121,8 @@ func (s *schemaCheck) target(i int, list []any) {
 // object checks a mapping against struct type t, removing bad keys.
 func (s *schemaCheck) object(at loc, path string, m map[string]any, t reflect.Type) {
 	fields := s.structFields(t)
-	for _, k := range sortedKeysOf(m) {
+	var buf [24]string
+	for _, k := range sortedKeysInto(buf[:0], m) {
 		p := join(path, k)
 		if ft, known := fields[k]; known {
 			if !s.value(at, p, m[k], ft) {
@@ -139,6 +141,16 @@ func (s *schemaCheck) object(at loc, path string, m map[string]any, t reflect.Ty
 		}
 		delete(m, k)
 	}
+}
+
+// sortedKeysInto appends m's keys to keys, sorted (into a buffer on the
+// caller's stack when they fit: object runs for every target).
+func sortedKeysInto(keys []string, m map[string]any) []string {
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // structFields maps the keys of struct type t to its fields' types.

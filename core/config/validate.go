@@ -19,14 +19,11 @@ const (
 )
 
 var (
-	reName       = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
 	reSourceName = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	// Secrets Manager secret names: letters, digits and /_+=.@- (or an ARN).
-	reSecretID  = core.NewLazyRegexp(`^[A-Za-z0-9/_+=.@:-]+$`)
-	rePrefix    = core.NewLazyRegexp(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
-	reNamespace = core.NewLazyRegexp(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
-	// A ref other stores accept: printable, no spaces.
-	reRef = core.NewLazyRegexp(`^\S+$`)
+	rePrefix     = core.NewLazyRegexp(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
+	reNamespace  = core.NewLazyRegexp(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
+	// Target names, secret ids and refs, checked for every target, are
+	// matched by hand (names.go).
 )
 
 const (
@@ -92,8 +89,9 @@ func (c *Config) validate() errorList {
 	}
 	names := map[string]int{}
 	dests := map[string]string{}
+	checks := newProviderChecks()
 	for i := range c.Targets {
-		c.validateTarget(&errs, i, names, dests)
+		c.validateTarget(&errs, i, names, dests, checks)
 	}
 	c.validateLabels(&errs)
 	return errs
@@ -124,15 +122,15 @@ func (c *Config) validateLabels(errs *errorList) {
 }
 
 // validateTarget checks targets[i]; names and dests collect what earlier
-// targets used, to find duplicates.
-func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, dests map[string]string) {
+// targets used, to find duplicates; checks check it as its provider does.
+func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, dests map[string]string, checks providerChecks) {
 	t := &c.Targets[i]
 	at := loc{target: t.Name, index: i}
 	nameOK := false
 	switch j, dup := names[t.Name]; {
 	case t.Name == "":
 		errs.add(at, "name", "is required", acceptedName)
-	case !reName.MatchString(t.Name):
+	case !validName(t.Name):
 		errs.add(at, "name", fmt.Sprintf("%q is not a valid target name", t.Name), acceptedName)
 	case dup:
 		errs.add(at, "name", fmt.Sprintf("%q is already the name of targets[%d]", t.Name, j), "a name unique among targets")
@@ -142,7 +140,7 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 	// Provider, region, token type and site are accepted in any case and
 	// with surrounding spaces, as the Action does (core.Target.Normalize).
 	t.normalize()
-	errs.wrap(at, "", providers.Validate(t.Target()))
+	errs.wrap(at, "", checks.validate(t.Target()))
 
 	longTerm := core.TokenType(t.TokenType) == core.TokenLongTerm
 	if t.RotateEvery != 0 && !longTerm {
@@ -336,7 +334,7 @@ func (c *Config) applyDefaults() {
 }
 
 // ValidSecretID reports whether s is a Secrets Manager secret name or ARN.
-func ValidSecretID(s string) bool { return len(s) <= 2048 && reSecretID.MatchString(s) }
+func ValidSecretID(s string) bool { return len(s) <= 2048 && secretIDChars(s) }
 
 func btoi(b bool) int {
 	if b {
