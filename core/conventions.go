@@ -64,7 +64,7 @@ func CheckRegionFromEnv(d Descriptor, getenv func(string) string, field string) 
 		if v == "" {
 			continue
 		}
-		if !reRegion.MatchString(v) {
+		if !validRegionID(v) {
 			return "", &FieldError{Field: field, Problem: fmt.Sprintf("is not set, and %s holds %q, which is not a region id", n, v),
 				Accepted: "a region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei), in " + field + " or " + n}
 		}

@@ -132,11 +132,6 @@ func FieldErrors(err error) []*FieldError {
 	return out
 }
 
-var (
-	reRegion    = NewLazyRegexp(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
-	reHostLabel = NewLazyRegexp(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-)
-
 // Validate makes the checks every provider shares: a provider is named, the
 // region, registry host, token type and endpoint URLs are well-formed, and
 // the cloud auth fields are those of one method, complete. It returns all
@@ -152,7 +147,7 @@ func (t Target) Validate() error {
 	switch {
 	case t.Region == "":
 		add(FieldRegion, "is required", "a region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei)")
-	case !reRegion.MatchString(t.Region):
+	case !validRegionID(t.Region):
 		add(FieldRegion, fmt.Sprintf("%q is not a region id", t.Region), "a lowercase region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei)")
 	}
 	if t.Registry != "" {
@@ -213,7 +208,7 @@ func checkHost(h string) error {
 		return nil // IPv6 literal
 	}
 	for _, label := range strings.Split(host, ".") {
-		if !reHostLabel.MatchString(label) {
+		if !validHostLabel(label) {
 			return errors.New("is not a valid host name")
 		}
 	}

@@ -18,13 +18,8 @@ const (
 	maxRateLimit   = 10000
 )
 
-var (
-	reSourceName = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	rePrefix     = core.NewLazyRegexp(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
-	reNamespace  = core.NewLazyRegexp(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
-	// Target names, secret ids and refs, checked for every target, are
-	// matched by hand (names.go).
-)
+// Names, secret ids, refs, prefixes and namespaces are matched by hand
+// (names.go).
 
 const (
 	acceptedName       = "letters, digits and . _ / - (at most 128), starting with a letter or digit"
@@ -36,7 +31,7 @@ const (
 // every problem.
 func (c *Config) validate() errorList {
 	var errs errorList
-	if c.NamePrefix != nil && !rePrefix.MatchString(*c.NamePrefix) {
+	if c.NamePrefix != nil && !validPrefix(*c.NamePrefix) {
 		errs.add(top, "name-prefix", fmt.Sprintf("%q is not a valid secret name prefix", *c.NamePrefix), "letters, digits and /_+=.@- (at most 256), e.g. regmint/")
 	}
 	if _, ok := c.kind(c.DefaultStore); c.DefaultStore != "" && !ok {
@@ -51,7 +46,7 @@ func (c *Config) validate() errorList {
 	if time.Duration(c.DeadlineMargin) > time.Minute {
 		errs.add(top, "deadline-margin", c.DeadlineMargin.String()+" is too long", "at most 1m")
 	}
-	if c.MetricsNamespace != "" && (!reNamespace.MatchString(c.MetricsNamespace) || strings.HasPrefix(c.MetricsNamespace, "AWS/")) {
+	if c.MetricsNamespace != "" && (!validNamespace(c.MetricsNamespace) || strings.HasPrefix(c.MetricsNamespace, "AWS/")) {
 		errs.add(top, "metrics-namespace", fmt.Sprintf("%q is not a CloudWatch namespace", c.MetricsNamespace), "letters, digits and . - _ / # : (at most 255), not starting with AWS/")
 	}
 	for _, p := range sortedKeysOf(c.RateLimits) {
@@ -66,7 +61,7 @@ func (c *Config) validate() errorList {
 	c.validateStoreLimits(&errs)
 	for _, name := range sortedKeysOf(c.CredentialSources) {
 		field := "credential-sources." + name
-		if !reSourceName.MatchString(name) {
+		if !validSourceName(name) {
 			errs.add(top, field, fmt.Sprintf("%q is not a valid source name", name), "letters, digits and . _ - (at most 64)")
 		}
 		src := c.CredentialSources[name]
