@@ -16,8 +16,7 @@ import (
 // that is not a string, a merge of what is not a mapping, the library's
 // excessive aliasing, nesting past maxPlainDepth, a non-finite number.
 type fastDecoder struct {
-	nodes []fastNode
-	kids  []int32
+	p *fastParser
 	// As go.yaml.in/yaml/v2's decoder counts, to give up where it refuses
 	// a document for excessive aliasing.
 	decodeCount, aliasCount, aliasDepth int
@@ -66,7 +65,7 @@ func (d *fastDecoder) value(i int32) (any, bool) {
 	if !d.count() {
 		return nil, false
 	}
-	n := &d.nodes[i]
+	n := &d.p.nodes[i]
 	switch n.kind {
 	case fastAlias:
 		d.aliasDepth++
@@ -75,9 +74,9 @@ func (d *fastDecoder) value(i int32) (any, bool) {
 		return v, ok
 	case fastScalar:
 		if !n.plain {
-			return n.text, true
+			return d.p.text(n), true
 		}
-		return resolvePlain(n.text)
+		return resolvePlain(d.p.text(n))
 	}
 	if d.depth++; d.depth > maxFastDecodeDepth {
 		return nil, false
@@ -85,7 +84,7 @@ func (d *fastDecoder) value(i int32) (any, bool) {
 	defer func() { d.depth-- }()
 	if n.kind == fastSequence {
 		out := make([]any, n.nkids)
-		for j, k := range d.kids[n.kids : n.kids+n.nkids] {
+		for j, k := range d.p.kids[n.kids : n.kids+n.nkids] {
 			v, ok := d.value(k)
 			if !ok {
 				return nil, false
@@ -100,10 +99,10 @@ func (d *fastDecoder) value(i int32) (any, bool) {
 
 // mapping decodes the keys and values of mapping n into out.
 func (d *fastDecoder) mapping(n *fastNode, out map[string]any) bool {
-	kids := d.kids[n.kids : n.kids+n.nkids]
+	kids := d.p.kids[n.kids : n.kids+n.nkids]
 	for j := 0; j < len(kids); j += 2 {
-		k := &d.nodes[kids[j]]
-		if k.kind == fastScalar && k.plain && k.text == "<<" {
+		k := &d.p.nodes[kids[j]]
+		if k.kind == fastScalar && k.plain && d.p.text(k) == "<<" {
 			if !d.merge(kids[j+1], out) {
 				return false
 			}
@@ -131,14 +130,14 @@ func (d *fastDecoder) merge(i int32, out map[string]any) bool {
 	if !d.count() {
 		return false
 	}
-	n := &d.nodes[i]
+	n := &d.p.nodes[i]
 	if n.kind == fastAlias {
 		d.aliasDepth++
 		defer func() { d.aliasDepth-- }()
 		if !d.count() {
 			return false
 		}
-		n = &d.nodes[n.target]
+		n = &d.p.nodes[n.target]
 	}
 	if n.kind != fastMapping {
 		return false

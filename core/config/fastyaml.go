@@ -36,7 +36,7 @@ func fastDecode(data []byte) (tree any, ok bool, err error) {
 	if p.aliases && nodeCost+int64(p.nodes[root].size) > maxExpandedSize {
 		return nil, true, errExpanded
 	}
-	d := fastDecoder{nodes: p.nodes, kids: p.kids}
+	d := fastDecoder{p: p}
 	tree, ok = d.document(root)
 	if !ok {
 		return nil, false, nil
@@ -105,7 +105,10 @@ type fastNode struct {
 	kids   int32 // a collection's children: kids[kids:kids+nkids]
 	nkids  int32
 	size   int32 // at most maxExpandedSize+1
-	text   string
+	// A scalar's text: src[off:off+n], or for a text with escapes
+	// owned[-off-1]. No pointer, so that the garbage collector never
+	// scans the nodes.
+	off, n int32
 }
 
 // maxFastDepth bounds the nesting the fast reader follows.
@@ -121,6 +124,7 @@ type fastParser struct {
 	pos     int
 	line    int // offset of the current line's start
 	nodes   []fastNode
+	owned   []string // the texts of scalars with escapes
 	kids    []int32 // every collection's children, one after another
 	open    []int32 // the children of open collections
 	anchors map[string]int32
@@ -150,8 +154,23 @@ func (p *fastParser) node(n fastNode) int32 {
 	return int32(len(p.nodes) - 1)
 }
 
-func (p *fastParser) scalar(text string, plain bool) int32 {
-	return p.node(fastNode{kind: fastScalar, plain: plain, done: true, text: text, size: int32(min(nodeCost+len(text), maxExpandedSize+1))})
+// scalar makes a scalar node of text, which is src[off:off+len(text)], or
+// (off -1) a string of its own.
+func (p *fastParser) scalar(off int, text string, plain bool) int32 {
+	if off < 0 {
+		p.owned = append(p.owned, text)
+		off = -len(p.owned)
+	}
+	return p.node(fastNode{kind: fastScalar, plain: plain, done: true, off: int32(off), n: int32(len(text)),
+		size: int32(min(nodeCost+len(text), maxExpandedSize+1))})
+}
+
+// text returns scalar n's text.
+func (p *fastParser) text(n *fastNode) string {
+	if n.off < 0 {
+		return p.owned[-n.off-1]
+	}
+	return p.src[n.off : n.off+n.n]
 }
 
 // collection makes a collection node of the children from open[start:].
@@ -281,7 +300,7 @@ func (p *fastParser) key() (int32, bool) {
 		if end != ':' {
 			return 0, false
 		}
-		n = p.scalar(text, true)
+		n = p.scalar(start, text, true)
 	}
 	if p.pos-start > maxFastKey || !p.blank(1) {
 		return 0, false
@@ -356,7 +375,7 @@ func (p *fastParser) blockValue(col int, inMapping bool) (int32, bool) {
 		}
 		switch {
 		case !p.nextContent():
-			n = p.scalar("", true)
+			n = p.scalar(0, "", true)
 		case p.col() > col:
 			var ok bool
 			if n, ok = p.anchored(anchor, func() (int32, bool) { return p.block(col) }); !ok {
@@ -370,7 +389,7 @@ func (p *fastParser) blockValue(col int, inMapping bool) (int32, bool) {
 			}
 			return n, true
 		default:
-			n = p.scalar("", true)
+			n = p.scalar(0, "", true)
 		}
 		p.setAnchor(anchor, n)
 		return n, true
@@ -474,11 +493,12 @@ func (p *fastParser) inline() (int32, bool) {
 	if !p.plainStart(false) {
 		return 0, false
 	}
+	start := p.pos
 	text, end := p.plainText(false)
 	if end == ':' {
 		return 0, false
 	}
-	return p.scalar(text, true), true
+	return p.scalar(start, text, true), true
 }
 
 // plainStart reports whether a plain scalar may start here.
@@ -532,12 +552,12 @@ func (p *fastParser) quoted() (int32, bool) {
 			start = p.pos
 			continue
 		case c == q:
-			text := p.src[start:p.pos]
+			off, text := start, p.src[start:p.pos]
 			if b != nil {
-				text = string(append(b, text...))
+				off, text = -1, string(append(b, text...))
 			}
 			p.pos++
-			return p.scalar(text, false), true
+			return p.scalar(off, text, false), true
 		case c == '\\' && q == '"':
 			b = append(b, p.src[start:p.pos]...)
 			var ok bool
@@ -695,7 +715,7 @@ func (p *fastParser) flowNode(key bool) (int32, bool) {
 		if end != ':' || p.pos-start > maxFastKey {
 			return 0, false
 		}
-		return p.scalar(text, true), true
+		return p.scalar(start, text, true), true
 	case c == '&':
 		name, ok := p.anchorName()
 		if !ok || !p.flowSpace() {
@@ -720,6 +740,7 @@ func (p *fastParser) flowNode(key bool) (int32, bool) {
 	if !p.plainStart(true) {
 		return 0, false
 	}
+	start = p.pos
 	text, end := p.plainText(true)
 	switch end {
 	case ':', '?', '[', '{':
@@ -736,5 +757,5 @@ func (p *fastParser) flowNode(key bool) (int32, bool) {
 		}
 		p.pos, p.line = save, saveLine
 	}
-	return p.scalar(text, true), true
+	return p.scalar(start, text, true), true
 }

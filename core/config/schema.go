@@ -278,13 +278,24 @@ func jsonKeys(t reflect.Type) []string {
 // a character that does not print (a newline), is quoted, so that every
 // error names its key, on one line.
 func join(path, k string) string {
-	if k == "" || strings.ContainsFunc(k, func(r rune) bool { return r == '"' || !unicode.IsPrint(r) }) {
+	if k == "" || !plainKey(k) && strings.ContainsFunc(k, func(r rune) bool { return r == '"' || !unicode.IsPrint(r) }) {
 		k = strconv.Quote(k)
 	}
 	if path == "" {
 		return k
 	}
 	return path + "." + k
+}
+
+// plainKey reports whether k is printable ASCII without a quote: what
+// join leaves as it is without looking at its runes.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c >= 0x7f || c == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 func kindOf(v any) string {

@@ -82,8 +82,8 @@ func (c *Config) validate() errorList {
 	for i := range c.Targets {
 		c.Targets[i].insecureEndpoints = c.InsecureEndpoints
 	}
-	names := map[string]int{}
-	dests := map[string]string{}
+	names := make(map[string]int, len(c.Targets))
+	dests := make(map[string]string, len(c.Targets))
 	checks := newProviderChecks()
 	for i := range c.Targets {
 		c.validateTarget(&errs, i, names, dests, checks)
