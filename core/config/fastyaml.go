@@ -125,8 +125,8 @@ type fastParser struct {
 	line    int // offset of the current line's start
 	nodes   []fastNode
 	owned   []string // the texts of scalars with escapes
-	kids    []int32 // every collection's children, one after another
-	open    []int32 // the children of open collections
+	kids    []int32  // every collection's children, one after another
+	open    []int32  // the children of open collections
 	anchors map[string]int32
 	aliases bool
 	depth   int
