@@ -342,11 +342,13 @@ func (p *fastParser) sequence(col int) (int32, bool) {
 			return 0, false
 		}
 		p.open = append(p.open, v)
-		if !p.nextContent() || p.col() < col || !(p.peek(0) == '-' && p.blank(1)) {
-			if p.pos < len(p.src) && p.col() > col {
-				return 0, false
-			}
+		switch {
+		case !p.nextContent() || p.col() < col:
 			return p.collection(fastSequence, start), true
+		case p.col() > col:
+			return 0, false // an item out of line
+		case !(p.peek(0) == '-' && p.blank(1)):
+			return p.collection(fastSequence, start), true // the mapping's next key
 		}
 	}
 }
