@@ -595,15 +595,15 @@ func (p *fastParser) escape(b []byte) ([]byte, bool) {
 	if p.pos+n > len(p.src) {
 		return nil, false
 	}
-	var r rune
+	var r int64 // eight hex digits overflow a rune
 	for _, h := range []byte(p.src[p.pos : p.pos+n]) {
 		switch {
 		case h >= '0' && h <= '9':
-			r = r<<4 | rune(h-'0')
+			r = r<<4 | int64(h-'0')
 		case h >= 'a' && h <= 'f':
-			r = r<<4 | rune(h-'a'+10)
+			r = r<<4 | int64(h-'a'+10)
 		case h >= 'A' && h <= 'F':
-			r = r<<4 | rune(h-'A'+10)
+			r = r<<4 | int64(h-'A'+10)
 		default:
 			return nil, false
 		}
@@ -612,7 +612,7 @@ func (p *fastParser) escape(b []byte) ([]byte, bool) {
 	if r >= 0xD800 && r <= 0xDFFF || r > 0x10FFFF || (r >= 0x80 && r < 0xA0) || r == 0xFEFF || r == 0x2028 || r == 0x2029 {
 		return nil, false
 	}
-	return utf8.AppendRune(b, r), true
+	return utf8.AppendRune(b, rune(r)), true
 }
 
 // simpleEscapes are the one-character escapes of double-quoted scalars.
