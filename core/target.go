@@ -188,6 +188,13 @@ func showValue(v string, err error) string {
 }
 
 func checkHost(h string) error {
+	if h != "" && strings.Trim(h, hostNameChars) == "" {
+		// A plain host name: url.Parse("//"+h) would give it back whole as
+		// the host, without port or path, so only its labels are checked
+		// (without the URL parser: this runs for every target of a config
+		// at the rotation function's cold start).
+		return checkLabels(h)
+	}
 	if strings.Contains(h, "://") {
 		return errors.New("has a scheme")
 	}
@@ -207,7 +214,16 @@ func checkHost(h string) error {
 	if strings.HasPrefix(host, "[") || strings.Contains(host, ":") {
 		return nil // IPv6 literal
 	}
-	for _, label := range strings.Split(host, ".") {
+	return checkLabels(host)
+}
+
+// hostNameChars are the characters of a plain host name.
+const hostNameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"
+
+// checkLabels checks each dot-separated label of host name host.
+func checkLabels(host string) error {
+	for label, rest, more := "", host, true; more; {
+		label, rest, more = strings.Cut(rest, ".")
 		if !validHostLabel(label) {
 			return errors.New("is not a valid host name")
 		}
