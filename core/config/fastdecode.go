@@ -14,7 +14,7 @@ import (
 // resolved as the library resolves them. It gives up (false) where the
 // library fails or plainTree takes the JSON way: a key given twice, a key
 // that is not a string, a merge of what is not a mapping, the library's
-// excessive aliasing, nesting past maxPlainDepth, a non-finite number.
+// excessive aliasing, nesting past maxFastDecodeDepth, a non-finite number.
 type fastDecoder struct {
 	p *fastParser
 	// As go.yaml.in/yaml/v2's decoder counts, to give up where it refuses

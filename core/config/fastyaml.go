@@ -426,11 +426,6 @@ func (p *fastParser) anchored(anchor string, parse func() (int32, bool)) (int32,
 	if p.peek(0) == '&' || p.peek(0) == '*' {
 		return 0, false // two anchors, or an anchor on an alias
 	}
-	n, ok := p.anchored1(anchor, placeholder, parse)
-	return n, ok
-}
-
-func (p *fastParser) anchored1(anchor string, placeholder int32, parse func() (int32, bool)) (int32, bool) {
 	n, ok := parse()
 	// Named when it starts, as the libraries do: an anchor of the same
 	// name inside it names another node from there on.
@@ -451,7 +446,7 @@ func (p *fastParser) setAnchor(name string, n int32) {
 }
 
 // anchorName reads "&name" or "*name" followed by a blank; in flow
-// collections, also by ',', ']' or '}' (flow true).
+// collections, also by ',', ']' or '}'.
 func (p *fastParser) anchorName() (string, bool) {
 	start := p.pos + 1
 	end := start

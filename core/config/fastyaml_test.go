@@ -32,6 +32,11 @@ func fastDocs() map[string]string {
 			"merge inline: {<<: {k: v}, j: w}\n",
 		"flow over lines": "targets: [\n  {name: a,\n   provider: tcr},   # c\n  {name: b}\n]\n",
 		"laughs":          laughs(10),
+		// As cmd/bench writes the cold start's config: flow targets
+		// merging an anchored flow mapping.
+		"flow targets merged": "name-prefix: cold/\ncredential-sources:\n  tencent: {secret: src/tencent}\ntargets:\n" +
+			"  - {<<: &t {provider: tcr, region: ap-guangzhou, api-endpoint: \"http://127.0.0.1:8080\", credentials: {source: tencent}}, name: t00000, instance-id: tcr-00000000, registry: \"r0.example.com\"}\n" +
+			"  - {<<: *t, name: t00001, instance-id: tcr-00000001, registry: \"r1.example.com\"}\n",
 	}
 }
 
