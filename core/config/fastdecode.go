@@ -117,10 +117,10 @@ func (d *fastDecoder) mapping(n *fastNode, out map[string]any) bool {
 		if !ok {
 			return false
 		}
-		if _, dup := out[ks]; dup {
-			return false // the library: "key already set in map"
+		n := len(out)
+		if out[ks] = v; len(out) == n {
+			return false // set again: the library's "key already set in map"
 		}
-		out[ks] = v
 	}
 	return true
 }

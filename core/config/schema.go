@@ -121,11 +121,12 @@ func (s *schemaCheck) target(i int, list []any) {
 // object checks a mapping against struct type t, removing bad keys.
 func (s *schemaCheck) object(at loc, path string, m map[string]any, t reflect.Type) {
 	fields := s.structFields(t)
-	var buf [24]string
-	for _, k := range sortedKeysInto(buf[:0], m) {
+	var buf [24]keyValue
+	for _, e := range sortedEntries(buf[:0], m) {
+		k := e.k
 		p := join(path, k)
 		if ft, known := fields[k]; known {
-			if !s.value(at, p, m[k], ft) {
+			if !s.value(at, p, e.v, ft) {
 				delete(m, k)
 			}
 			continue
@@ -143,14 +144,21 @@ func (s *schemaCheck) object(at loc, path string, m map[string]any, t reflect.Ty
 	}
 }
 
-// sortedKeysInto appends m's keys to keys, sorted (into a buffer on the
-// caller's stack when they fit: object runs for every target).
-func sortedKeysInto(keys []string, m map[string]any) []string {
-	for k := range m {
-		keys = append(keys, k)
+// keyValue is an entry of a mapping.
+type keyValue struct {
+	k string
+	v any
+}
+
+// sortedEntries appends m's entries to entries, sorted by key (into a
+// buffer on the caller's stack when they fit: object runs for every
+// target).
+func sortedEntries(entries []keyValue, m map[string]any) []keyValue {
+	for k, v := range m {
+		entries = append(entries, keyValue{k, v})
 	}
-	slices.Sort(keys)
-	return keys
+	slices.SortFunc(entries, func(a, b keyValue) int { return strings.Compare(a.k, b.k) })
+	return entries
 }
 
 // structFields maps the keys of struct type t to its fields' types.
