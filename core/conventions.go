@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -34,7 +33,7 @@ const (
 
 // reSessionName is STS's rule for RoleSessionName: 2 to 128 letters,
 // digits and =,.@_-.
-var reSessionName = regexp.MustCompile(`^[A-Za-z0-9=,.@_-]{2,128}$`)
+var reSessionName = NewLazyRegexp(`^[A-Za-z0-9=,.@_-]{2,128}$`)
 
 // The region environment variables the vendors' tools set.
 const (
@@ -64,7 +63,7 @@ func CheckRegionFromEnv(d Descriptor, getenv func(string) string, field string) 
 		if v == "" {
 			continue
 		}
-		if !reRegion.MatchString(v) {
+		if !validRegionID(v) {
 			return "", &FieldError{Field: field, Problem: fmt.Sprintf("is not set, and %s holds %q, which is not a region id", n, v),
 				Accepted: "a region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei), in " + field + " or " + n}
 		}

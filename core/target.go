@@ -132,11 +132,6 @@ func FieldErrors(err error) []*FieldError {
 	return out
 }
 
-var (
-	reRegion    = NewLazyRegexp(`^[a-z]{2,}(-[a-z0-9]+){1,4}$`)
-	reHostLabel = NewLazyRegexp(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-)
-
 // Validate makes the checks every provider shares: a provider is named, the
 // region, registry host, token type and endpoint URLs are well-formed, and
 // the cloud auth fields are those of one method, complete. It returns all
@@ -152,7 +147,7 @@ func (t Target) Validate() error {
 	switch {
 	case t.Region == "":
 		add(FieldRegion, "is required", "a region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei)")
-	case !reRegion.MatchString(t.Region):
+	case !validRegionID(t.Region):
 		add(FieldRegion, fmt.Sprintf("%q is not a region id", t.Region), "a lowercase region id such as ap-guangzhou (Tencent) or cn-north-4 (Huawei)")
 	}
 	if t.Registry != "" {
@@ -193,6 +188,13 @@ func showValue(v string, err error) string {
 }
 
 func checkHost(h string) error {
+	if h != "" && strings.Trim(h, hostNameChars) == "" {
+		// A plain host name: url.Parse("//"+h) would give it back whole as
+		// the host, without port or path, so only its labels are checked
+		// (without the URL parser: this runs for every target of a config
+		// at the rotation function's cold start).
+		return checkLabels(h)
+	}
 	if strings.Contains(h, "://") {
 		return errors.New("has a scheme")
 	}
@@ -212,8 +214,17 @@ func checkHost(h string) error {
 	if strings.HasPrefix(host, "[") || strings.Contains(host, ":") {
 		return nil // IPv6 literal
 	}
-	for _, label := range strings.Split(host, ".") {
-		if !reHostLabel.MatchString(label) {
+	return checkLabels(host)
+}
+
+// hostNameChars are the characters of a plain host name.
+const hostNameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"
+
+// checkLabels checks each dot-separated label of host name host.
+func checkLabels(host string) error {
+	for label, rest, more := "", host, true; more; {
+		label, rest, more = strings.Cut(rest, ".")
+		if !validHostLabel(label) {
 			return errors.New("is not a valid host name")
 		}
 	}

@@ -37,13 +37,16 @@ type options struct {
 	helper         string // docker-credential-regmint for this machine, run
 	spawn          string // the spawn helper (cmd/bench/spawn)
 	bootstrapArm64 string // the function as deployed (linux/arm64), sized
-	curl           string // curl, for the floor; "" finds it in PATH
-	runs           int
-	coldStarts     int
-	targets        []int
-	latency        time.Duration
-	ratePerSecond  int
-	only           map[string]bool
+	// baselineBootstrap is another build of the function whose cold starts
+	// section cold alternates with the bootstrap's; "" for none.
+	baselineBootstrap string
+	curl              string // curl, for the floor; "" finds it in PATH
+	runs              int
+	coldStarts        int
+	targets           []int
+	latency           time.Duration
+	ratePerSecond     int
+	only              map[string]bool
 	// figures collects the headline figures (BENCH_JSON).
 	figures *figures
 }
@@ -54,6 +57,7 @@ func main() {
 	flag.StringVar(&o.action, "action", "bin/regmint-action", "the Action binary, stripped, for this machine")
 	flag.StringVar(&o.actionAmd64, "action-amd64", "bin/regmint-action", "the Action binary, stripped, for linux/amd64 as the image holds it, for its size")
 	flag.StringVar(&o.bootstrap, "bootstrap", "bin/bootstrap-host", "the rotation function's bootstrap built for this machine (-tags lambda.norpc)")
+	flag.StringVar(&o.baselineBootstrap, "baseline-bootstrap", "", "with -only cold: another build of the function (e.g. before a change) whose cold starts alternate with -bootstrap's")
 	flag.StringVar(&o.bootstrapArm64, "bootstrap-arm64", "bin/bootstrap", "the bootstrap as deployed (make bootstrap: linux/arm64), for its size")
 	flag.StringVar(&o.helper, "helper", "bin/docker-credential-regmint", "docker-credential-regmint, stripped, for this machine")
 	flag.StringVar(&o.spawn, "spawn", "bin/bench-spawn", "the spawn helper (cmd/bench/spawn) that every measured command runs under")
@@ -63,7 +67,7 @@ func main() {
 	flag.StringVar(&targets, "targets", "1000,10000", "TCR target counts of the rotation invocations (each: a first pass, then an idle pass, in one process)")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency injected into every TCR API call")
 	flag.IntVar(&o.ratePerSecond, "rate", 100, "TCR's CreateInstanceToken limit per second, enforced by the emulator and the function's default")
-	flag.StringVar(&only, "only", "action,helper,rotate,sizes", "sections to run")
+	flag.StringVar(&only, "only", "action,helper,rotate,sizes", "sections to run; cold: only the rotation function's cold starts, for each -targets count")
 	flag.Parse()
 	for _, f := range strings.Split(targets, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))

@@ -32,6 +32,7 @@ func run(ctx context.Context, out io.Writer, o options) error {
 		{"helper", func() (*section, error) { return benchHelper(ctx, o) }},
 		{"rotate", func() (*section, error) { return benchRotate(ctx, o) }},
 		{"sizes", func() (*section, error) { return benchSizes(o) }},
+		{"cold", func() (*section, error) { return benchCold(ctx, o) }},
 	} {
 		if !o.only[st.name] {
 			continue

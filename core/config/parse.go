@@ -32,10 +32,7 @@ func parse(data []byte, kinds []StoreKind, getenv func(string) string, prepare f
 	if len(data) > maxDocumentSize {
 		return nil, fmt.Errorf("config is %d bytes long; accepted: at most %d KiB", len(data), maxDocumentSize>>10)
 	}
-	if err := checkExpansion(data); err != nil {
-		return nil, err
-	}
-	tree, err := decodeTree(data)
+	tree, err := readTree(data)
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +68,18 @@ func parse(data []byte, kinds []StoreKind, getenv func(string) string, prepare f
 	cfg.applyDefaults()
 	cfg.kinds = nil // used up: a parsed config is plain data
 	return cfg, nil
+}
+
+// readTree decodes the document, by the fast reader when it reads it (see
+// fastDecode), else by the YAML libraries, its aliases measured first.
+func readTree(data []byte) (any, error) {
+	if tree, ok, err := fastDecode(data); ok {
+		return tree, err
+	}
+	if err := checkExpansion(data); err != nil {
+		return nil, err
+	}
+	return decodeTree(data)
 }
 
 // withoutOverlap drops the errors about a field that already has an error in

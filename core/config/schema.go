@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -120,10 +121,12 @@ func (s *schemaCheck) target(i int, list []any) {
 // object checks a mapping against struct type t, removing bad keys.
 func (s *schemaCheck) object(at loc, path string, m map[string]any, t reflect.Type) {
 	fields := s.structFields(t)
-	for _, k := range sortedKeysOf(m) {
+	var buf [24]keyValue
+	for _, e := range sortedEntries(buf[:0], m) {
+		k := e.k
 		p := join(path, k)
 		if ft, known := fields[k]; known {
-			if !s.value(at, p, m[k], ft) {
+			if !s.value(at, p, e.v, ft) {
 				delete(m, k)
 			}
 			continue
@@ -139,6 +142,23 @@ func (s *schemaCheck) object(at loc, path string, m map[string]any, t reflect.Ty
 		}
 		delete(m, k)
 	}
+}
+
+// keyValue is an entry of a mapping.
+type keyValue struct {
+	k string
+	v any
+}
+
+// sortedEntries appends m's entries to entries, sorted by key (into a
+// buffer on the caller's stack when they fit: object runs for every
+// target).
+func sortedEntries(entries []keyValue, m map[string]any) []keyValue {
+	for k, v := range m {
+		entries = append(entries, keyValue{k, v})
+	}
+	slices.SortFunc(entries, func(a, b keyValue) int { return strings.Compare(a.k, b.k) })
+	return entries
 }
 
 // structFields maps the keys of struct type t to its fields' types.
@@ -266,13 +286,24 @@ func jsonKeys(t reflect.Type) []string {
 // a character that does not print (a newline), is quoted, so that every
 // error names its key, on one line.
 func join(path, k string) string {
-	if k == "" || strings.ContainsFunc(k, func(r rune) bool { return r == '"' || !unicode.IsPrint(r) }) {
+	if k == "" || !plainKey(k) && strings.ContainsFunc(k, func(r rune) bool { return r == '"' || !unicode.IsPrint(r) }) {
 		k = strconv.Quote(k)
 	}
 	if path == "" {
 		return k
 	}
 	return path + "." + k
+}
+
+// plainKey reports whether k is printable ASCII without a quote: what
+// join leaves as it is without looking at its runes.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c >= 0x7f || c == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 func kindOf(v any) string {

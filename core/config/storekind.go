@@ -83,13 +83,25 @@ func (c *Config) foreignKey(k StoreKind, d Destination) (key string, owners []st
 	return "", nil
 }
 
+// destinationFieldKeys are Destination's keys by field index ("" for a
+// field without one), read once rather than for every destination.
+var destinationFieldKeys = fieldKeys(reflect.TypeFor[Destination]())
+
+// fieldKeys returns the keys of struct type t's fields by index.
+func fieldKeys(t reflect.Type) []string {
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i] = jsonName(t.Field(i))
+	}
+	return keys
+}
+
 // destinationKeys lists the keys beyond store and ref that d sets, in
 // document order.
 func destinationKeys(d Destination) []string {
 	var keys []string
 	v := reflect.ValueOf(d)
-	for i := range v.NumField() {
-		name := jsonName(v.Type().Field(i))
+	for i, name := range destinationFieldKeys {
 		if name == "" || name == "store" || name == "ref" || v.Field(i).IsZero() {
 			continue
 		}
@@ -101,7 +113,7 @@ func destinationKeys(d Destination) []string {
 // CheckRef is the check of a kind whose refs are plain names: printable,
 // no spaces, at most 1024 characters.
 func CheckRef(_ *Config, d Destination) []*core.FieldError {
-	if len(d.Ref) > 1024 || !reRef.MatchString(d.Ref) {
+	if len(d.Ref) > 1024 || !validRef(d.Ref) {
 		return []*core.FieldError{{Field: "ref", Problem: strconv.Quote(d.Ref) + " is not a valid ref", Accepted: "a name without spaces (at most 1024 characters)"}}
 	}
 	return nil

@@ -18,16 +18,8 @@ const (
 	maxRateLimit   = 10000
 )
 
-var (
-	reName       = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
-	reSourceName = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	// Secrets Manager secret names: letters, digits and /_+=.@- (or an ARN).
-	reSecretID  = core.NewLazyRegexp(`^[A-Za-z0-9/_+=.@:-]+$`)
-	rePrefix    = core.NewLazyRegexp(`^[A-Za-z0-9/_+=.@-]{0,256}$`)
-	reNamespace = core.NewLazyRegexp(`^[A-Za-z0-9.\-_/#:]{1,255}$`)
-	// A ref other stores accept: printable, no spaces.
-	reRef = core.NewLazyRegexp(`^\S+$`)
-)
+// Names, secret ids, refs, prefixes and namespaces are matched by hand
+// (names.go).
 
 const (
 	acceptedName       = "letters, digits and . _ / - (at most 128), starting with a letter or digit"
@@ -39,7 +31,7 @@ const (
 // every problem.
 func (c *Config) validate() errorList {
 	var errs errorList
-	if c.NamePrefix != nil && !rePrefix.MatchString(*c.NamePrefix) {
+	if c.NamePrefix != nil && !validPrefix(*c.NamePrefix) {
 		errs.add(top, "name-prefix", fmt.Sprintf("%q is not a valid secret name prefix", *c.NamePrefix), "letters, digits and /_+=.@- (at most 256), e.g. regmint/")
 	}
 	if _, ok := c.kind(c.DefaultStore); c.DefaultStore != "" && !ok {
@@ -54,7 +46,7 @@ func (c *Config) validate() errorList {
 	if time.Duration(c.DeadlineMargin) > time.Minute {
 		errs.add(top, "deadline-margin", c.DeadlineMargin.String()+" is too long", "at most 1m")
 	}
-	if c.MetricsNamespace != "" && (!reNamespace.MatchString(c.MetricsNamespace) || strings.HasPrefix(c.MetricsNamespace, "AWS/")) {
+	if c.MetricsNamespace != "" && (!validNamespace(c.MetricsNamespace) || strings.HasPrefix(c.MetricsNamespace, "AWS/")) {
 		errs.add(top, "metrics-namespace", fmt.Sprintf("%q is not a CloudWatch namespace", c.MetricsNamespace), "letters, digits and . - _ / # : (at most 255), not starting with AWS/")
 	}
 	for _, p := range sortedKeysOf(c.RateLimits) {
@@ -69,7 +61,7 @@ func (c *Config) validate() errorList {
 	c.validateStoreLimits(&errs)
 	for _, name := range sortedKeysOf(c.CredentialSources) {
 		field := "credential-sources." + name
-		if !reSourceName.MatchString(name) {
+		if !validSourceName(name) {
 			errs.add(top, field, fmt.Sprintf("%q is not a valid source name", name), "letters, digits and . _ - (at most 64)")
 		}
 		src := c.CredentialSources[name]
@@ -90,10 +82,11 @@ func (c *Config) validate() errorList {
 	for i := range c.Targets {
 		c.Targets[i].insecureEndpoints = c.InsecureEndpoints
 	}
-	names := map[string]int{}
-	dests := map[string]string{}
+	names := make(map[string]int, len(c.Targets))
+	dests := make(map[string]string, len(c.Targets))
+	checks := newProviderChecks()
 	for i := range c.Targets {
-		c.validateTarget(&errs, i, names, dests)
+		c.validateTarget(&errs, i, names, dests, checks)
 	}
 	c.validateLabels(&errs)
 	return errs
@@ -124,15 +117,15 @@ func (c *Config) validateLabels(errs *errorList) {
 }
 
 // validateTarget checks targets[i]; names and dests collect what earlier
-// targets used, to find duplicates.
-func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, dests map[string]string) {
+// targets used, to find duplicates; checks check it as its provider does.
+func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, dests map[string]string, checks providerChecks) {
 	t := &c.Targets[i]
 	at := loc{target: t.Name, index: i}
 	nameOK := false
 	switch j, dup := names[t.Name]; {
 	case t.Name == "":
 		errs.add(at, "name", "is required", acceptedName)
-	case !reName.MatchString(t.Name):
+	case !validName(t.Name):
 		errs.add(at, "name", fmt.Sprintf("%q is not a valid target name", t.Name), acceptedName)
 	case dup:
 		errs.add(at, "name", fmt.Sprintf("%q is already the name of targets[%d]", t.Name, j), "a name unique among targets")
@@ -142,7 +135,7 @@ func (c *Config) validateTarget(errs *errorList, i int, names map[string]int, de
 	// Provider, region, token type and site are accepted in any case and
 	// with surrounding spaces, as the Action does (core.Target.Normalize).
 	t.normalize()
-	errs.wrap(at, "", providers.Validate(t.Target()))
+	errs.wrap(at, "", checks.validate(t.Target()))
 
 	longTerm := core.TokenType(t.TokenType) == core.TokenLongTerm
 	if t.RotateEvery != 0 && !longTerm {
@@ -336,7 +329,7 @@ func (c *Config) applyDefaults() {
 }
 
 // ValidSecretID reports whether s is a Secrets Manager secret name or ARN.
-func ValidSecretID(s string) bool { return len(s) <= 2048 && reSecretID.MatchString(s) }
+func ValidSecretID(s string) bool { return len(s) <= 2048 && secretIDChars(s) }
 
 func btoi(b bool) int {
 	if b {

@@ -19,10 +19,22 @@ const (
 // a cautious 20/s, raised with the config's rate-limits.
 const RateLimit = 20
 
-var (
-	reInstance = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
-	reProject  = reInstance
-)
+var reProject = core.NewLazyRegexp(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+
+// validInstanceID matches ^[A-Za-z0-9][A-Za-z0-9-]{0,63}$ (as reProject),
+// an instance id, written out: it runs for every target of a config at
+// the rotation function's cold start.
+func validInstanceID(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // SharedProvider returns the descriptor of Huawei Cloud SWR shared edition.
 func SharedProvider() core.Descriptor {
@@ -69,7 +81,7 @@ func validate(t core.Target) []error {
 		switch {
 		case t.InstanceID == "":
 			add(core.FieldInstanceID, "is required for provider swr-enterprise", "the SWR Enterprise instance id (letters, digits and hyphens)")
-		case !reInstance.MatchString(t.InstanceID):
+		case !validInstanceID(t.InstanceID):
 			add(core.FieldInstanceID, fmt.Sprintf("%q is not an SWR Enterprise instance id", t.InstanceID), "letters, digits and hyphens, at most 64")
 		}
 	case SharedName:

@@ -7,7 +7,6 @@ package kubespec
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -38,12 +37,15 @@ const (
 	acceptedSelector   = "a label selector: key=value, key!=value, key in (a,b), key notin (a,b), key or !key, joined by commas"
 )
 
+// Compiled on first use: their counted repetitions cost about a
+// millisecond to compile, which every start of the programs that link this
+// package (the rotation function's cold start among them) paid.
 var (
-	reDNSLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	reDNSName  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$`)
+	reDNSLabel = core.NewLazyRegexp(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	reDNSName  = core.NewLazyRegexp(`^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$`)
 	// reQualified is a label key's name part, an annotation key's name and
 	// a label value (when not empty).
-	reQualified = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
+	reQualified = core.NewLazyRegexp(`^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
 )
 
 // Kind returns the spec of store kubernetes: a destination writes a
