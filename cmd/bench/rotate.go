@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -83,6 +84,11 @@ func (w *rotateWorld) env(api *lambdatest.Server, parameter string) []string {
 	env := []string{"PATH=/usr/bin:/bin"}
 	for k, v := range api.Env() {
 		env = append(env, k+"="+v)
+	}
+	// A bootstrap built with -tags regmintprof writes a CPU profile per
+	// pass there (internal/rotatefn/profile_on.go); others ignore it.
+	if p := os.Getenv("REGMINT_CPUPROFILE"); p != "" {
+		env = append(env, "REGMINT_CPUPROFILE="+p)
 	}
 	return append(env, "AWS_REGION="+w.sm.Region, "AWS_ACCESS_KEY_ID="+k.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+k.SecretAccessKey,
 		"AWS_SESSION_TOKEN="+k.SessionToken, "AWS_ENDPOINT_URL_SECRETS_MANAGER="+w.sm.URL, "AWS_ENDPOINT_URL_SSM="+w.ssm.URL,

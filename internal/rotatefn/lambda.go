@@ -49,6 +49,7 @@ func (r *rotator) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		attrs = append(attrs, slog.Time("deadline", dl))
 	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "invocation", attrs...)
+	defer startPassProfile()()
 	rep := r.engine.Run(ctx)
 	return summarize(rep), rep.Err()
 }
