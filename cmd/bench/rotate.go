@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -31,15 +33,35 @@ const (
 // holding the config documents (a config of hundreds of targets does not
 // fit in an environment variable).
 type rotateWorld struct {
+	// certFile is the PEM of the registries' certificate, which the
+	// function trusts through SSL_CERT_FILE.
+	certFile  string
 	tcr       *tcrtest.Server
 	sm        *smtest.Server
 	ssm       *ssmtest.Server
 	instances []tcrtest.Instance
 }
 
-func newRotateWorld(o options, targets int) *rotateWorld {
-	w := &rotateWorld{tcr: tcrtest.New(), sm: smtest.New()}
+func newRotateWorld(o options, targets int) (*rotateWorld, error) {
+	// The registries are served over TLS, as TCR serves them: every login
+	// costs the function a TLS handshake, as in production, rather than
+	// go-containerregistry's https attempt and a fallback to http.
+	w := &rotateWorld{tcr: tcrtest.New(tcrtest.WithTLSRegistries()), sm: smtest.New()}
 	w.ssm = ssmtest.New(w.sm.Region, w.sm.Key())
+	f, err := os.CreateTemp("", "regmint-bench-ca-*.pem")
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	w.certFile = f.Name()
+	err = pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: w.tcr.STSCertificate().Raw})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		w.close()
+		return nil, err
+	}
 	key := w.tcr.AddKey()
 	w.sm.Seed("src/tencent", fmt.Sprintf(`{"access_key_id":%q,"access_key_secret":%q}`, key.ID, key.Secret))
 	for range targets {
@@ -50,10 +72,17 @@ func newRotateWorld(o options, targets int) *rotateWorld {
 	// Every documented Secrets Manager quota: writes 50/s, CreateSecret
 	// 50/s, reads 10,000/s, BatchGetSecretValue 100/s.
 	w.sm.EnforceQuotas()
-	return w
+	return w, nil
 }
 
-func (w *rotateWorld) close() { w.tcr.Close(); w.sm.Close(); w.ssm.Close() }
+func (w *rotateWorld) close() {
+	w.tcr.Close()
+	w.sm.Close()
+	w.ssm.Close()
+	if w.certFile != "" {
+		os.Remove(w.certFile)
+	}
+}
 
 // config stores the rotation config for the first n instances in SSM and
 // returns the parameter's name: temporary tokens, registry given (one
@@ -84,7 +113,12 @@ func (w *rotateWorld) env(api *lambdatest.Server, parameter string) []string {
 	for k, v := range api.Env() {
 		env = append(env, k+"="+v)
 	}
-	return append(env, "AWS_REGION="+w.sm.Region, "AWS_ACCESS_KEY_ID="+k.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+k.SecretAccessKey,
+	// A bootstrap built with -tags regmintprof writes a CPU profile per
+	// pass there (internal/rotatefn/profile_on.go); others ignore it.
+	if p := os.Getenv("REGMINT_CPUPROFILE"); p != "" {
+		env = append(env, "REGMINT_CPUPROFILE="+p)
+	}
+	return append(env, "SSL_CERT_FILE="+w.certFile, "AWS_REGION="+w.sm.Region, "AWS_ACCESS_KEY_ID="+k.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+k.SecretAccessKey,
 		"AWS_SESSION_TOKEN="+k.SessionToken, "AWS_ENDPOINT_URL_SECRETS_MANAGER="+w.sm.URL, "AWS_ENDPOINT_URL_SSM="+w.ssm.URL,
 		config.EnvConfigSSMParameter+"="+parameter)
 }
@@ -167,6 +201,7 @@ type pass struct {
 	smWrites  int           // of them, the calls of the writes
 	throttled int           // calls the Secrets Manager quotas refused
 	tcrLimit  int           // CreateInstanceToken calls over TCR's limit
+	logins    int64         // logins the registries accepted
 	sum       summary
 }
 
@@ -200,6 +235,18 @@ func (w *rotateWorld) counts() (total, writes, throttled, tcrLimited int) {
 		throttled += w.sm.Throttled(op)
 	}
 	return w.sm.TotalCalls(), writes, throttled, w.tcr.RateLimited("CreateInstanceToken")
+}
+
+// logins is how many logins the registries accepted so far: a pass that
+// verifies every credential (and, idle, every stored login) adds one per
+// target.
+func (w *rotateWorld) logins() int64 {
+	var n int64
+	for _, in := range w.instances {
+		ok, _ := w.tcr.RegistryServer(in.ID).Logins()
+		n += ok
+	}
+	return n
 }
 
 func invokeScale(ctx context.Context, o options, w *rotateWorld, n int, round int) (scaleRun, error) {
@@ -238,6 +285,7 @@ func (f *function) invokePass(ctx context.Context, w *rotateWorld, n int, p *pas
 		return err
 	}
 	t0, w0, th0, l0 := w.counts()
+	g0 := w.logins()
 	ictx, cancel := context.WithTimeout(ctx, functionTimeout+30*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -257,6 +305,7 @@ func (f *function) invokePass(ctx context.Context, w *rotateWorld, n int, p *pas
 	p.cpu = cpu1 - cpu0
 	t1, w1, th1, l1 := w.counts()
 	p.smCalls, p.smWrites, p.throttled, p.tcrLimit = t1-t0, w1-w0, th1-th0, l1-l0
+	p.logins = w.logins() - g0
 	return nil
 }
 
@@ -269,7 +318,10 @@ func benchRotate(ctx context.Context, o options) (*section, error) {
 	}
 	s := &section{title: fmt.Sprintf("Rotation function (bootstrap for this machine, loopback Runtime API): TCR temporary tokens into emulated Secrets Manager, %v on every TCR API call, CreateInstanceToken limited to %d/s and every documented Secrets Manager quota enforced by the emulators (writes %d/s, CreateSecret 50/s, reads 10,000/s, BatchGetSecretValue 100/s)",
 		o.latency, o.ratePerSecond, smWriteQuota)}
-	w := newRotateWorld(o, most)
+	w, err := newRotateWorld(o, most)
+	if err != nil {
+		return nil, err
+	}
 	defer w.close()
 
 	cfg := w.config(o.targets[0], "cold/")
@@ -307,8 +359,8 @@ func benchRotate(ctx context.Context, o options) (*section, error) {
 		s.add(row{fmt.Sprintf("  Secrets Manager calls per idle target (%d)", n), fmt.Sprintf("%.3f", per(r.idle.smCalls, n)), "", "<= 0.06", met(per(r.idle.smCalls, n) <= 0.06)})
 		s.add(row{fmt.Sprintf("  CPU per minted / idle target (%d)", n), fmt.Sprintf("%.2f / %.2f ms", perMS(r.first.cpu, n), perMS(r.idle.cpu, n)), "", "<= 1.0 / 0.3 ms", met(perMS(r.first.cpu, n) <= 1.0 && perMS(r.idle.cpu, n) <= 0.3)})
 		s.add(row{fmt.Sprintf("  peak RSS (%d targets)", n), mb(r.maxRSS), "", "<= 100 MB", met(r.maxRSS <= 100e6)})
-		s.note("%d targets: the emulators refused %d Secrets Manager calls and %d CreateInstanceToken calls over their quotas (retried); idle pass: %d rotated, %d fresh, %d failed",
-			n, r.first.throttled+r.idle.throttled, r.first.tcrLimit+r.idle.tcrLimit, r.idle.sum.Rotated, r.idle.sum.Skipped, r.idle.sum.Failed)
+		s.note("%d targets: the emulators refused %d Secrets Manager calls and %d CreateInstanceToken calls over their quotas (retried); idle pass: %d rotated, %d fresh, %d failed; logins the registries (TLS) accepted: %d in the first pass, %d in the idle pass",
+			n, r.first.throttled+r.idle.throttled, r.first.tcrLimit+r.idle.tcrLimit, r.idle.sum.Rotated, r.idle.sum.Skipped, r.idle.sum.Failed, r.first.logins, r.idle.logins)
 		o.figures.set(fmt.Sprintf("fresh_%d_over_bound", n), x)
 		if n == 10000 {
 			o.figures.set("rss_mb_10000", float64(r.maxRSS)/1e6)

@@ -25,7 +25,8 @@ type CheckFunc func(username, password string) bool
 
 // Server is a running registry login endpoint. Close it when done.
 type Server struct {
-	// URL is the base URL, "http://127.0.0.1:port".
+	// URL is the base URL, "http://127.0.0.1:port" ("https://..." with
+	// WithTLS).
 	URL string
 	// Host is the registry host, "127.0.0.1:port": what a Credential's
 	// Registry holds.
@@ -34,6 +35,7 @@ type Server struct {
 	srv     *httptest.Server
 	check   CheckFunc
 	basic   bool
+	tls     bool
 	service string
 
 	fail    atomic.Int32 // HTTP status to answer every request with; 0: none
@@ -59,9 +61,13 @@ func New(check CheckFunc, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.srv = httptest.NewServer(s)
+	if s.tls {
+		s.srv = httptest.NewTLSServer(s)
+	} else {
+		s.srv = httptest.NewServer(s)
+	}
 	s.URL = s.srv.URL
-	s.Host = strings.TrimPrefix(s.srv.URL, "http://")
+	s.Host = strings.TrimPrefix(strings.TrimPrefix(s.srv.URL, "http://"), "https://")
 	return s
 }
 

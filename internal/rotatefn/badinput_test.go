@@ -175,6 +175,10 @@ var envCatalog = map[string]string{
 
 	"KUBECONFIG": "kubernetes",
 
+	"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "platform",
+	"GOMAXPROCS":                      "go",
+	"REGMINT_CPUPROFILE":              "analysis",
+
 	"TKE_PROVIDER_ID":                       "chain",
 	"TKE_ROLE_ARN":                          "chain",
 	"TKE_WEB_IDENTITY_TOKEN_FILE":           "chain",
@@ -307,7 +311,7 @@ func TestBadEnvTable(t *testing.T) {
 
 // envNotes lists, under the table, the variables without a row and why.
 func envNotes() string {
-	var platform, alias, kube, helper, chain []string
+	var platform, alias, kube, helper, chain, analysis []string
 	for k, who := range envCatalog {
 		name := "`" + k + "`"
 		if strings.HasSuffix(k, "_") {
@@ -324,6 +328,8 @@ func envNotes() string {
 			helper = append(helper, name)
 		case "chain":
 			chain = append(chain, name)
+		case "analysis":
+			analysis = append(analysis, name)
 		}
 	}
 	sort.Strings(helper)
@@ -341,6 +347,8 @@ func envNotes() string {
 		"Read by a target with `credentials: {chain: true}` only, as the clouds' pod identity webhooks and SDK profiles set them: " + strings.Join(chain, ", ") +
 		" ([credential chains](credential-helper.md#credential-chains)). " +
 		"`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and `SSL_CERT_FILE` are read by Go's HTTP client as usual. " +
+		"`GOMAXPROCS` is Go's own and is kept when set; unset, the function runs with 1 in Lambda below 1,769 MB of memory (less than one vCPU). " +
+		"Read only by a bootstrap built with `-tags regmintprof` for profiling, never by the one you deploy: " + strings.Join(analysis, ", ") + ". " +
 		"A wrong secret value (a key that does not match its id, an expired session token) cannot be told locally: the cloud refuses it, as described below.\n"
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -49,6 +50,7 @@ func (r *rotator) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		attrs = append(attrs, slog.Time("deadline", dl))
 	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "invocation", attrs...)
+	defer startPassProfile()()
 	rep := r.engine.Run(ctx)
 	return summarize(rep), rep.Err()
 }
@@ -57,6 +59,9 @@ func (r *rotator) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 // serves invocations until Lambda stops the process. A wiring error is
 // posted as the runtime's init error.
 func serveLambda(ctx context.Context, p process) int {
+	if n := lambdaProcs(p.getenv); n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
 	level, err := parseLevel(p.getenv(envLambdaLogLevel))
 	if err != nil {
 		level = slog.LevelInfo

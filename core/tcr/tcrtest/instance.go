@@ -50,7 +50,7 @@ type token struct {
 func (s *Server) AddInstance(region string) Instance {
 	in := &instance{Instance: Instance{ID: "tcr-" + randomLower(8), Region: region}}
 	in.Name = "regmint-" + in.ID[4:]
-	in.registry = registrytest.New(s.registryCheck(in.ID))
+	in.registry = registrytest.New(s.registryCheck(in.ID), s.registryOpts...)
 	in.Registry = in.registry.Host
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -86,6 +86,8 @@ type Server struct {
 	calls     map[string]int
 	closed    bool
 	ltExpTime ExpTimeForm
+	// registryOpts start every instance's registry (WithTLSRegistries).
+	registryOpts []registrytest.Option
 }
 
 // Option configures a Server.
