@@ -19,7 +19,10 @@ func benchCold(ctx context.Context, o options) (*section, error) {
 		most = max(most, n)
 	}
 	s := &section{title: "Rotation function cold start (process start to the first /next), config from the emulated SSM parameter, TCR targets sharing their settings through a merge key"}
-	w := newRotateWorld(o, most)
+	w, err := newRotateWorld(o, most)
+	if err != nil {
+		return nil, err
+	}
 	defer w.close()
 	builds := []struct{ name, path string }{{"", o.bootstrap}}
 	if o.baselineBootstrap != "" {
