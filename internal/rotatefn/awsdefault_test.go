@@ -35,7 +35,7 @@ func TestLocalAWSProfile(t *testing.T) {
 	}
 	os.WriteFile(credFile, []byte(creds), 0o600)
 	env := c.localSMEnv(map[string]string{"AWS_PROFILE": "build", "AWS_CONFIG_FILE": cfgFile, "AWS_SHARED_CREDENTIALS_FILE": credFile})
-	res := runBinary(t, []string{"-config", writeConfig(t, c.config(false, ""))}, env)
+	res := runCLI(t, []string{"-config", writeConfig(t, c.config(false, ""))}, env)
 	if res.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
@@ -82,7 +82,7 @@ func TestLocalAWSInstanceRole(t *testing.T) {
 	t.Cleanup(imds.Close)
 	env := c.localSMEnv(map[string]string{"AWS_REGION": c.sm.Region, "AWS_EC2_METADATA_DISABLED": "false",
 		"AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL})
-	res := runBinary(t, []string{"-config", writeConfig(t, c.config(false, ""))}, env)
+	res := runCLI(t, []string{"-config", writeConfig(t, c.config(false, ""))}, env)
 	mu.Lock()
 	defer mu.Unlock()
 	if res.code != 0 {

@@ -192,7 +192,7 @@ func TestLocalBadSetupExits2(t *testing.T) {
 		{"unknown key", []string{"-config", writeConfig(t, c.config(true, "schedule: daily\n"))}, docker, 2, "config: schedule: unknown key"},
 		{"missing file", []string{"-config", "/nonexistent/regmint.yaml"}, docker, 2, "read config:"},
 		{"no config", nil, docker, 2, "no config: give a file (-config FILE)"},
-		{"no AWS environment", []string{"-config", writeConfig(t, c.config(false, ""))}, nil, 2, "AWS_REGION is not set"},
+		{"no AWS environment", []string{"-config", writeConfig(t, c.config(false, ""))}, nil, 2, "this build (the Lambda bootstrap, -tags lambda.norpc) does not read the shared config files"},
 		{"unknown flag", []string{"-config", "x", "-verbose"}, nil, 2, "flag provided but not defined: -verbose"},
 		{"extra argument", []string{"-config", "x", "now"}, nil, 2, `unexpected arguments ["now"]`},
 		{"bad log level", []string{"-log-level", "loud"}, nil, 2, `log level "loud"`},

@@ -12,8 +12,10 @@ import (
 )
 
 // bootstrap is the function binary, built once by TestMain as Lambda runs
-// it (-tags lambda.norpc, static), for the host's architecture.
-var bootstrap string
+// it (-tags lambda.norpc, static), for the host's architecture; rotateCLI
+// is cmd/regmint-rotate, the same function as users install it for local
+// runs (the AWS SDK's shared-config loading linked).
+var bootstrap, rotateCLI string
 
 func TestMain(m *testing.M) {
 	// A local run without AWS keys loads the AWS config the standard way:
@@ -32,6 +34,13 @@ func TestMain(m *testing.M) {
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build bootstrap: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	rotateCLI = filepath.Join(dir, "regmint-rotate")
+	build = exec.Command("go", "build", "-trimpath", "-o", rotateCLI, "../../cmd/regmint-rotate")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build regmint-rotate: %v\n%s", err, out)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -67,7 +76,18 @@ type runResult struct {
 // PATH): nothing of this process's environment leaks in.
 func runBinary(t *testing.T, args []string, env map[string]string) runResult {
 	t.Helper()
-	cmd := exec.Command(bootstrap, args...)
+	return runBuild(t, bootstrap, args, env)
+}
+
+// runCLI is runBinary with cmd/regmint-rotate.
+func runCLI(t *testing.T, args []string, env map[string]string) runResult {
+	t.Helper()
+	return runBuild(t, rotateCLI, args, env)
+}
+
+func runBuild(t *testing.T, bin string, args []string, env map[string]string) runResult {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = envList(env)
 	var stdout, stderr syncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
