@@ -379,6 +379,8 @@ type groupQueue struct {
 
 // groupPart is one Put waiting for its write.
 type groupPart struct {
+	// ctx is the context of the part's Put.
+	ctx  context.Context
 	ref  string
 	rec  core.Record
 	keep func(string) bool
@@ -398,7 +400,7 @@ func (o *GroupOpener) queue(id string) *groupQueue {
 // wait, and the first of them then writes them all, under its own
 // context and pacer.
 func (q *groupQueue) put(ctx context.Context, o *GroupOpener, pacer core.Pacer, p *groupPart) error {
-	p.lead, p.done = make(chan struct{}), make(chan struct{})
+	p.ctx, p.lead, p.done = ctx, make(chan struct{}), make(chan struct{})
 	q.mu.Lock()
 	q.queue = append(q.queue, p)
 	if !q.leading {
@@ -428,22 +430,30 @@ func (q *groupQueue) put(ctx context.Context, o *GroupOpener, pacer core.Pacer, 
 		return p.err
 	}
 	// Wait for a write first: the parts queued meanwhile join this write.
-	werr := pacer.Wait(ctx)
+	if werr := pacer.Wait(ctx); werr != nil {
+		// This part's own time ran out: it alone fails, and the lead
+		// passes to the next part, which waits under its own context.
+		q.mu.Lock()
+		if i := slices.Index(q.queue, p); i >= 0 {
+			q.queue = slices.Delete(q.queue, i, i+1)
+		}
+		q.handOff()
+		q.mu.Unlock()
+		p.err = fmt.Errorf("secretsmanager put %s: rate limit wait: %w", q.id, werr)
+		close(p.done)
+		return p.err
+	}
 	q.mu.Lock()
 	batch := q.queue
 	q.queue = nil
 	w := &inflight{done: make(chan struct{}), parts: len(batch)}
-	if werr == nil {
-		q.writing = w
-	}
+	q.writing = w
 	q.mu.Unlock()
-	if werr != nil {
-		for _, b := range batch {
-			b.err = fmt.Errorf("secretsmanager put %s: rate limit wait: %w", q.id, werr)
-		}
-	} else {
-		w.obs = o.commit(ctx, q, batch, pacer)
-	}
+	// The write serves every part in it: it stops only when every part's
+	// context is done, not when the lead's is.
+	cctx, cancel := batchContext(ctx, batch)
+	w.obs = o.commit(cctx, q, batch, pacer)
+	cancel()
 	for _, b := range batch {
 		close(b.done)
 	}
@@ -463,4 +473,21 @@ func (q *groupQueue) handOff() {
 		return
 	}
 	close(q.queue[0].lead)
+}
+
+// batchContext returns a context for a write of batch: lead's values, and
+// cancelled once every part's context is done (or by cancel).
+func batchContext(lead context.Context, batch []*groupPart) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(lead))
+	go func() {
+		for _, b := range batch {
+			select {
+			case <-b.ctx.Done():
+			case <-ctx.Done():
+				return
+			}
+		}
+		cancel()
+	}()
+	return ctx, cancel
 }

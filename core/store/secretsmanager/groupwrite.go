@@ -13,6 +13,7 @@ import (
 
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/store/dockergroup"
+	"github.com/regmint/regmint/core/store/storemeta"
 )
 
 // ErrLostUpdate is wrapped by the error of a grouped write that other
@@ -51,6 +52,12 @@ func (o *GroupOpener) commit(ctx context.Context, q *groupQueue, batch []*groupP
 		}
 	}
 	stage, version := StageCurrent, ""
+	// carry is the value our last write stored, when another write
+	// crossed it: parts it holds that the value read next lacks (another
+	// writer's, confirmed to it before our write) are kept. restore is our
+	// version when the crossing write landed before ours: a foreign value
+	// there is made current again.
+	carry, restore := "", ""
 	ours := map[string]bool{}
 	exists := false
 	useKnown := true
@@ -66,9 +73,19 @@ func (o *GroupOpener) commit(ctx context.Context, q *groupQueue, batch []*groupP
 			known = false
 			g, base, err = o.readGroup(ctx, id, stage, version)
 		}
+		if err != nil && errors.Is(err, ErrForeignSecret) && restore != "" {
+			// Our write went over a value regmint did not write: make it
+			// current again; it is never overwritten.
+			if rerr := writeCall(ctx, pacer, id, false, func(ctx context.Context) error { return o.s.makeCurrent(ctx, id, version) }); rerr != nil {
+				err = fmt.Errorf("%w; moving AWSCURRENT back to it failed: %w", err, rerr)
+			}
+		}
 		if err != nil {
 			failAll(err)
 			return
+		}
+		if carry != "" {
+			keepCarried(g, id, carry, batch)
 		}
 		baseDoc, err := g.Document()
 		if err != nil {
@@ -164,11 +181,12 @@ func (o *GroupOpener) commit(ctx context.Context, q *groupQueue, batch []*groupP
 		case cur == token:
 			// A write landed between the read and ours: its parts are
 			// in prev.
-			stage, version = "", prev
+			stage, version, restore = "", prev, token
 		default:
 			// A write landed after ours: does it hold our parts?
-			stage, version = StageCurrent, ""
+			stage, version, restore = StageCurrent, "", ""
 		}
+		carry = val
 		if attempt == groupAttempts {
 			failAll(fmt.Errorf("secretsmanager put %s: %w (%d attempts; Secrets Manager has no compare-and-swap); the next run writes it again", id, ErrLostUpdate, attempt))
 			return
@@ -191,4 +209,40 @@ func (o *GroupOpener) createGroup(ctx context.Context, id, val, token string) er
 		return opError("CreateSecret", id, err)
 	}
 	return nil
+}
+
+// keepCarried adds to g the parts of carried (the value our crossed write
+// stored) that g lacks or holds older, except the batch's own, which are
+// set after: a part another writer had confirmed before our write is not
+// lost to a third writer's stale value.
+func keepCarried(g *dockergroup.Group, id, carried string, batch []*groupPart) {
+	c, err := decodeGroup(id, carried)
+	if err != nil {
+		return
+	}
+	mine := map[string]bool{}
+	for _, p := range batch {
+		mine[p.ref] = true
+	}
+	for _, ref := range c.Refs() {
+		if mine[ref] {
+			continue
+		}
+		cm, _ := c.Meta(ref)
+		if gm, ok := g.Meta(ref); ok && !newerMeta(cm, gm) {
+			continue
+		}
+		rec, err := c.Record(ref, "secretsmanager secret "+id)
+		if err != nil {
+			continue
+		}
+		_ = g.Set(ref, *rec, nil) // a host another part holds now: that part stays
+	}
+}
+
+// newerMeta reports whether a was issued after b (by their issued_at).
+func newerMeta(a, b storemeta.Meta) bool {
+	ta, errA := storemeta.ParseTime("issued_at", a.IssuedAt)
+	tb, errB := storemeta.ParseTime("issued_at", b.IssuedAt)
+	return errA == nil && (errB != nil || ta.After(tb))
 }
