@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	gh "github.com/google/go-github/v84/github"
 )
@@ -25,6 +26,8 @@ const (
 	// requestsPerRef is what reading a ref alone costs: its metadata
 	// variable and its three secrets (registry, username, password).
 	requestsPerRef = 4
+	// listTimeout bounds a listing (rate-limit waits included).
+	listTimeout = 2 * time.Minute
 )
 
 // snapshot is one run's listing of one scope, shared by the run's stores
@@ -37,7 +40,10 @@ type snapshot struct {
 	// planned is how many refs of the scope the run may read.
 	planned int
 
-	once    sync.Once
+	once sync.Once
+	// loaded is closed when the listing ended; ok, vars and secrets are
+	// set before.
+	loaded  chan struct{}
 	ok      bool
 	vars    map[string]*gh.ActionsVariable // by upper-case name
 	secrets map[string]*gh.Secret          // by upper-case name
@@ -52,7 +58,7 @@ func newSnapshot(planned int) *snapshot {
 	if planned < 2 {
 		return nil
 	}
-	return &snapshot{planned: planned, served: map[string]bool{}}
+	return &snapshot{planned: planned, loaded: make(chan struct{}), served: map[string]bool{}}
 }
 
 // first returns the listed metadata variable name (nil: not listed, read
@@ -63,7 +69,21 @@ func (sn *snapshot) first(ctx context.Context, s *Store, name string) (v *gh.Act
 	if sn == nil {
 		return nil, nil, false
 	}
-	sn.once.Do(func() { sn.ok = sn.load(ctx, s) })
+	sn.once.Do(func() {
+		// The listing serves every ref of the scope: it runs on its own,
+		// not under the first caller's context, bounded by listTimeout.
+		go func() {
+			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), listTimeout)
+			defer cancel()
+			sn.ok = sn.load(lctx, s)
+			close(sn.loaded)
+		}()
+	})
+	select {
+	case <-sn.loaded:
+	case <-ctx.Done():
+		return nil, nil, false // this read's time is up: read alone (and fail there)
+	}
 	if !sn.ok {
 		return nil, nil, false
 	}

@@ -73,6 +73,9 @@ func (s *Store) Get(ctx context.Context, ref string) (core.Stored, error) {
 		if v, err = s.readVariable(ctx, n.Metadata); err != nil {
 			return core.Stored{}, err
 		}
+		// Read now, after the listing: its secrets' times may be older
+		// than this variable, so they are read now too.
+		listed = nil
 	}
 	if v == nil {
 		if !fromList { // a listing proved the scope exists
