@@ -25,6 +25,7 @@ func TestExampleConfigsParse(t *testing.T) {
 	}{
 		{"../../examples/rotation.yaml", 2, secretsmanager.KindName},
 		{"../../examples/rotation-build-host.yaml", 1, file.KindName},
+		{"../../examples/rotation-grouped.yaml", 3, secretsmanager.GroupKindName},
 	} {
 		raw, err := os.ReadFile(c.file)
 		if err != nil {
