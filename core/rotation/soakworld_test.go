@@ -1,7 +1,6 @@
 package rotation_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,6 +29,7 @@ import (
 	"github.com/regmint/regmint/core/stores"
 	"github.com/regmint/regmint/core/swr/swrtest"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
+	"github.com/regmint/regmint/internal/testutil"
 )
 
 // The soak's world: the rotation engine wired as functions/rotate wires it
@@ -43,27 +43,7 @@ const (
 	soakPrefix    = "regmint/"
 )
 
-// syncBuffer is a buffer safe for concurrent writers (the engine's log, the
-// SDK loggers, the hooks).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// Take returns what was written and empties the buffer.
-func (s *syncBuffer) Take() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.b.String()
-	s.b.Reset()
-	return out
-}
+type syncBuffer = testutil.SyncBuffer
 
 // soakTarget is one target of the soak's config and what the world knows
 // of it.

@@ -1,7 +1,6 @@
 package github_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"github.com/regmint/regmint/core/store/github/ghtest"
 	"github.com/regmint/regmint/core/store/storetest"
 	"github.com/regmint/regmint/internal/leaktest"
+	"github.com/regmint/regmint/internal/testutil"
 )
 
 // Names the tests write to.
@@ -157,25 +157,4 @@ func (e *env) checkLeaks(t *testing.T) {
 	leaktest.Check(t, "errors", e.texts.String(), all...)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) WriteString(p string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.WriteString(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.SyncBuffer

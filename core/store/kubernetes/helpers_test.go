@@ -1,10 +1,8 @@
 package kubernetes_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/regmint/regmint/core/store/kubernetes"
 	"github.com/regmint/regmint/core/store/kubernetes/kubetest"
 	"github.com/regmint/regmint/internal/leaktest"
+	"github.com/regmint/regmint/internal/testutil"
 )
 
 // env is one emulated cluster and a client of it.
@@ -74,19 +73,4 @@ func record(t *testing.T, registry string) core.Record {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.SyncBuffer

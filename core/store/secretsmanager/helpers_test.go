@@ -1,9 +1,7 @@
 package secretsmanager_test
 
 import (
-	"bytes"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/regmint/regmint/core/store/secretsmanager/smtest"
 	"github.com/regmint/regmint/core/store/storetest"
 	"github.com/regmint/regmint/internal/leaktest"
+	"github.com/regmint/regmint/internal/testutil"
 )
 
 // env is one emulator with a store on it. Everything the SDK logs (with
@@ -116,28 +115,7 @@ func (e *env) current(t *testing.T, name string) smtest.Version {
 	return v
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) WriteString(p string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.WriteString(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.SyncBuffer
 
 // mapEnv is a getenv over a map.
 func mapEnv(m map[string]string) func(string) string {
