@@ -17,6 +17,7 @@ import (
 	"github.com/regmint/regmint/core/credhelper"
 	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
+	"github.com/regmint/regmint/internal/testutil"
 )
 
 // world is a TCR emulator with one key and one instance.
@@ -51,24 +52,6 @@ func (w *world) doc(registry string, extra ...string) string {
 
 func (w *world) getenv(k string) string { return w.env[k] }
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // helper builds a Helper over doc with its cache in dir.
 func (w *world) helper(t testing.TB, doc, dir string, now func() time.Time) *credhelper.Helper {
 	t.Helper()
@@ -88,7 +71,7 @@ func (w *world) helper(t testing.TB, doc, dir string, now func() time.Time) *cre
 func TestGetServesFromCacheUntilTheMargin(t *testing.T) {
 	w := newWorld(t)
 	dir := filepath.Join(t.TempDir(), "regmint")
-	clk := &clock{t: time.Now()}
+	clk := testutil.NewClock(time.Now())
 	h := w.helper(t, w.doc(""), dir, clk.Now)
 	ctx := context.Background()
 

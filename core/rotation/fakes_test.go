@@ -17,30 +17,16 @@ import (
 	"github.com/regmint/regmint/core/rotation"
 	"github.com/regmint/regmint/core/store/file"
 	"github.com/regmint/regmint/core/stores"
+	"github.com/regmint/regmint/internal/testutil"
 )
 
 // t0 is the tests' starting time.
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// clock is a settable clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// clock is the tests' settable clock.
+type clock = testutil.Clock
 
-func newClock() *clock { return &clock{now: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *clock { return testutil.NewClock(t0) }
 
 func randomHex(t testing.TB, n int) string {
 	t.Helper()

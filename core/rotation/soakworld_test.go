@@ -128,7 +128,7 @@ func newSoakWorld(t *testing.T, seed uint64) *soakWorld {
 	w := &soakWorld{
 		t: t, seed: seed,
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		clock:   &clock{now: time.Now().UTC().Truncate(time.Second)},
+		clock:   testutil.NewClock(time.Now().UTC().Truncate(time.Second)),
 		seen:    map[string]bool{},
 		pending: map[string]bool{},
 	}

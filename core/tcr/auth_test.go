@@ -11,6 +11,7 @@ import (
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
+	"github.com/regmint/regmint/internal/testutil"
 )
 
 func envAuth(t *core.Target) { t.Auth = core.Auth{} }
@@ -99,28 +100,10 @@ func TestExplicitSessionToken(t *testing.T) {
 	}
 }
 
-// clock is a settable clock for the issuer.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestOIDC(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	clk := &clock{now: time.Now()}
+	clk := testutil.NewClock(time.Now())
 	is := e.issuer(t, e.target(e.oidc), func(v *core.Env) { v.Now = clk.Now })
 	for i := 0; i < 2; i++ {
 		c, err := is.Issue(ctx(t))
@@ -141,7 +124,7 @@ func TestOIDC(t *testing.T) {
 		{50 * time.Minute, 1}, // 1 h credentials, more than the 5 min margin left
 		{6 * time.Minute, 2},  // inside the margin: replaced
 	} {
-		clk.Add(step.advance)
+		clk.Advance(step.advance)
 		if _, err := is.Issue(ctx(t)); err != nil {
 			t.Fatal(err)
 		}

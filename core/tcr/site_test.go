@@ -11,6 +11,7 @@ import (
 	"github.com/regmint/regmint/core"
 	"github.com/regmint/regmint/core/tcr"
 	"github.com/regmint/regmint/core/tcr/tcrtest"
+	"github.com/regmint/regmint/internal/testutil"
 )
 
 // hostRecorder records the host each request is addressed to and answers
@@ -108,7 +109,7 @@ func TestSecurityTokenEnv(t *testing.T) {
 func TestSessionDuration(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	clk := &clock{now: time.Now()}
+	clk := testutil.NewClock(time.Now())
 	tg := e.target(e.oidc, func(t *core.Target) {
 		t.Auth.SessionDuration = 20 * time.Minute
 		t.Auth.SessionName = "ci-build.42"
@@ -117,7 +118,7 @@ func TestSessionDuration(t *testing.T) {
 	if _, err := is.Issue(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(16 * time.Minute) // within 5 minutes of the 20 asked for
+	clk.Advance(16 * time.Minute) // within 5 minutes of the 20 asked for
 	if _, err := is.Issue(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
